@@ -1,0 +1,1 @@
+"""Contract kit: a thin HubSpot Marketing Events client and the checks it makes."""

@@ -1,0 +1,82 @@
+"""`hubspot-mock` / `python -m mock_server`: serve the mock with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import ipaddress
+import socket
+import sys
+from typing import get_type_hints
+
+import uvicorn
+
+from .app import create_app
+from .settings import PROFILES, Settings, coerce_setting
+
+BANNER = """\
+HubSpot Marketing Events mock ({profile} profile) on {url}
+  spec:        {url}/openapi.json
+  token:       any non-empty Bearer token is app {app} of portal {portal}{seed}
+  Python SDK:  hubspot.Client.create(access_token="any-token", host="{url}")
+  Node SDK:    new Client({{ accessToken: "any-token", basePath: "{url}" }})
+"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="hubspot-mock", description=__doc__)
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default 8090; 0 picks a free one)")
+    parser.add_argument("--seed", dest="seed_path", metavar="FILE", help="contacts, events, property definitions, tokens (JSON or YAML)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), help="fidelity profile (default live)")
+    parser.add_argument("--strict", action="store_true", help="reads lag writes by 1 s, as HubSpot's do")
+    parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="any setting, e.g. --set mixed_batch_status=207"
+    )
+    return parser.parse_args(argv)
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    hints = get_type_hints(Settings)
+    names = {f.name for f in dataclasses.fields(Settings)}
+    overrides: dict = {}
+    for item in args.set:
+        name, sep, raw = item.partition("=")
+        if not sep or name not in names:
+            raise SystemExit(f"--set {item!r}: expected NAME=VALUE with NAME one of the settings")
+        overrides[name] = coerce_setting(name, hints[name], raw)
+    for name in ("host", "port", "seed_path", "profile", "log_level"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
+    if args.strict:
+        overrides["read_lag_seconds"] = 1.0
+    return Settings.from_env(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+        app = create_app(settings)
+    except (ValueError, OSError) as exc:
+        print(f"hubspot-mock: {exc}", file=sys.stderr)
+        return 2
+    # Bind first, so the banner shows the real port (also with --port 0) and early clients queue.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"hubspot-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 2
+    sock.listen(2048)
+    port = sock.getsockname()[1]
+    url = f"http://{settings.host}:{port}" if family == socket.AF_INET else f"http://[{settings.host}]:{port}"
+    seed = f"\n  seed:        {settings.seed_path}" if settings.seed_path else ""
+    print(BANNER.format(profile=settings.profile, url=url, app=settings.default_app_id, portal=settings.default_portal_id, seed=seed), flush=True)
+    if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
+        print(f"hubspot-mock: WARNING: bound to {settings.host}, reachable from other machines", file=sys.stderr)
+    uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level)).run(sockets=[sock])
+    return 0

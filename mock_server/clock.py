@@ -1,0 +1,48 @@
+"""Time as HubSpot writes it, and a clock the tests can drive."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+
+class Clock:
+    """Wall time in epoch milliseconds, and a monotonic time for read-after-write lag."""
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class FakeClock(Clock):
+    """A clock that moves only when told to; both readings move together."""
+
+    def __init__(self, start_ms: int = 1_767_225_600_000) -> None:  # 2026-01-01T00:00:00Z
+        self._ms = start_ms
+
+    def now_ms(self) -> int:
+        return self._ms
+
+    def monotonic(self) -> float:
+        return self._ms / 1000
+
+    def advance(self, seconds: float) -> None:
+        self._ms += int(seconds * 1000)
+
+
+def iso_ms(epoch_ms: int) -> str:
+    """2025-01-24T12:55:11.104Z: UTC, milliseconds, Z (an epoch integer crashes the Python SDK)."""
+    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+
+
+def parse_instant(text: str) -> int:
+    """An ISO-8601 instant to epoch ms. A value without an offset is taken as UTC. Raises ValueError."""
+    if not isinstance(text, str) or len(text) < 10 or len(text) > 40:
+        raise ValueError(text)
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)

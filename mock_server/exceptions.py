@@ -1,0 +1,128 @@
+"""HubSpot's errors as exceptions: the backend raises them, one handler turns them into envelopes.
+
+Each class carries the HTTP status and HubSpot's category; the envelope's shape is decided in
+``errors.py`` so that no endpoint formats an error by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+WRITE_SCOPE = "crm.objects.marketing_events.write"
+READ_SCOPE = "crm.objects.marketing_events.read"
+
+
+class HubSpotError(Exception):
+    status_code = 400
+    category: str | None = "VALIDATION_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sub_category: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        context: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+        category: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.sub_category = sub_category
+        self.errors = errors
+        self.context = context
+        self.headers = headers or {}
+        if category is not None:
+            self.category = category
+
+    def body(self) -> dict[str, Any]:
+        """The envelope without correlationId (added per request)."""
+        body: dict[str, Any] = {"status": "error", "message": self.message}
+        if self.category is not None:
+            body["category"] = self.category
+        if self.sub_category is not None:
+            body["subCategory"] = self.sub_category
+        if self.context is not None:
+            body["context"] = self.context
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return body
+
+
+class ValidationError(HubSpotError):
+    """400 VALIDATION_ERROR; `errors[].in` names the offending field."""
+
+
+class InvalidJson(ValidationError):
+    pass
+
+
+class UnsupportedMediaType(HubSpotError):
+    status_code = 415
+
+
+class PayloadTooLarge(HubSpotError):
+    status_code = 413
+
+
+class Unauthorized(HubSpotError):
+    status_code = 401
+    category = "INVALID_AUTHENTICATION"
+    MESSAGE = (
+        "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find "
+        "more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+    )
+
+    def __init__(self, message: str = MESSAGE, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"x-hubspot-auth-failure": "401 Unauthorized"})
+        super().__init__(message, **kwargs)
+
+
+class ExpiredToken(Unauthorized):
+    category = "EXPIRED_AUTHENTICATION"
+
+
+class MissingScopes(HubSpotError):
+    status_code = 403
+    category = "MISSING_SCOPES"
+
+    def __init__(self, required_scope: str) -> None:
+        super().__init__(
+            "This app hasn't been granted all required scopes to make this call. Read more about required "
+            "scopes here: https://developers.hubspot.com/scopes.",
+            errors=[
+                {
+                    "message": "One or more of the following scopes are required.",
+                    "context": {"requiredGranularScopes": [required_scope]},
+                }
+            ],
+        )
+
+
+class NotFound(HubSpotError):
+    """A missing marketing event. The category is a setting (FACTS.md marks it [A])."""
+
+    status_code = 404
+    category = "OBJECT_NOT_FOUND"
+
+
+class RouteNotFound(HubSpotError):
+    """An unknown path: HubSpot answers without a category, with a requestId."""
+
+    status_code = 404
+    category = None
+
+    def __init__(self) -> None:
+        super().__init__("resource not found")
+
+
+class MethodNotAllowed(HubSpotError):
+    """[A] Shaped like the routing 404 (no category); the Allow header lists what the path takes."""
+
+    status_code = 405
+    category = None
+
+
+class Conflict(HubSpotError):
+    status_code = 409
+    category = "CONFLICT"

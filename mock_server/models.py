@@ -1,0 +1,655 @@
+"""The backend: HubSpot's marketing-events state and rules, in plain Python with no HTTP.
+
+Tenancy follows HubSpot: a token is an app installed in a portal; contacts and property definitions belong
+to a portal; events belong to a portal and are keyed by (app, externalAccountId, externalEventId), so the
+external-id endpoints only ever see the calling app's events while objectId endpoints see the portal's.
+
+Every write validates the whole request before changing anything: a request that raises leaves state as it
+was. Per-item failures (HubSpot's batch semantics) are collected while the other items are applied.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Literal
+
+from .clock import Clock, iso_ms, parse_instant
+from .exceptions import READ_SCOPE, WRITE_SCOPE, ExpiredToken, NotFound, Unauthorized, ValidationError
+from .settings import Settings
+
+# Path values (write side) to the read side's names.
+SUBSCRIBER_STATES = {"register": "REGISTERED", "attend": "ATTENDED", "cancel": "CANCELLED"}
+READ_STATES = ("REGISTERED", "ATTENDED", "CANCELLED", "NO_SHOW")
+
+
+def subscriber_state(path_value: str) -> str:
+    """register / attend / cancel, case-sensitive, as HubSpot checks it live."""
+    try:
+        return SUBSCRIBER_STATES[path_value]
+    except KeyError:
+        raise ValidationError(
+            f"Unknown state for '{path_value}'. Correct are 'register', 'attend' or 'cancel'.",
+            errors=[{"message": f"Unknown state for '{path_value}'", "in": "subscriberState"}],
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------- entities
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an app installed in a portal, with the scopes its token was granted."""
+
+    portal_id: int
+    app_id: int
+    scopes: frozenset[str] = frozenset({WRITE_SCOPE, READ_SCOPE})
+    expired: bool = False
+
+
+@dataclass
+class Contact:
+    vid: int
+    email: str | None
+    properties: dict[str, str]
+    created_at: int
+
+
+@dataclass(slots=True)
+class StateChange:
+    state: str  # REGISTERED / ATTENDED / CANCELLED
+    interaction_ms: int
+    recorded_at: float  # monotonic, for read-after-write lag
+    properties: dict[str, str]
+    joined_ms: int | None = None
+    left_ms: int | None = None
+
+
+@dataclass
+class Participation:
+    vid: int
+    participation_id: str
+    created_at: int
+    history: list[StateChange] = field(default_factory=list)
+
+
+@dataclass
+class MarketingEvent:
+    object_id: str
+    portal_id: int
+    app_id: int
+    external_account_id: str
+    external_event_id: str
+    event_name: str
+    event_organizer: str
+    created_at: int
+    updated_at: int
+    visible_at: float  # monotonic time from which reads see it
+    event_type: str | None = None
+    event_description: str | None = None
+    event_url: str | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
+    event_cancelled: bool = False
+    event_completed: bool = False
+    custom_properties: dict[str, str] = field(default_factory=dict)
+    participations: dict[int, Participation] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.app_id, self.external_account_id, self.external_event_id)
+
+
+@dataclass
+class Portal:
+    portal_id: int
+    property_definitions: set[str] = field(default_factory=set)
+    contacts: dict[int, Contact] = field(default_factory=dict)
+    vid_by_email: dict[str, int] = field(default_factory=dict)
+    events: dict[str, MarketingEvent] = field(default_factory=dict)
+    object_id_by_key: dict[tuple[int, str, str], str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------- outcomes
+@dataclass
+class ItemError:
+    """One failed input of a batch; shaped into a StandardError by the HTTP layer."""
+
+    message: str
+    context: dict[str, list[str]]
+    category: str = "VALIDATION_ERROR"
+    sub_category: str | None = None
+
+
+@dataclass
+class BatchOutcome:
+    results: list[Any] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AttendanceResult:
+    vid: int
+    email: str | None = None
+
+
+@dataclass
+class ParticipationView:
+    """A participation as a reader sees it now (lag and NO_SHOW applied)."""
+
+    participation: Participation
+    contact: Contact
+    change: StateChange
+    state: str
+
+
+Where = Literal["vid", "email"]
+
+
+def locked(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Serialise a backend method: the HTTP server, a test thread and the admin API may share one backend."""
+
+    def wrapper(self: "Backend", *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+# ---------------------------------------------------------------------------------------------- backend
+class Backend:
+    def __init__(self, settings: Settings | None = None, clock: Clock | None = None) -> None:
+        self.settings = settings or Settings()
+        self.clock = clock or Clock()
+        self._lock = threading.RLock()
+        self.portals: dict[int, Portal] = {}
+        self.tokens: dict[str, Principal] = {}
+        self._vids = itertools.count(self.settings.first_vid)
+        self._object_ids = itertools.count(self.settings.first_object_id)
+        self._participation_ids = itertools.count(1)
+        self.portal(self.settings.default_portal_id)
+
+    # ------------------------------------------------------------------ tenancy and auth
+    def portal(self, portal_id: int) -> Portal:
+        portal = self.portals.get(portal_id)
+        if portal is None:
+            portal = self.portals[portal_id] = Portal(portal_id)
+        return portal
+
+    def authenticate(self, token: str) -> Principal:
+        """A Bearer token to its principal. Unknown tokens are the default app when accept_any_token is on."""
+        principal = self.tokens.get(token)
+        if principal is None:
+            # "Bearer Bearer pat-..." is a common mistake: HubSpot rejects it, so do we.
+            if not token or not self.settings.accept_any_token or " " in token:
+                raise Unauthorized()
+            return Principal(self.settings.default_portal_id, self.settings.default_app_id)
+        if principal.expired:
+            raise ExpiredToken("The OAuth token used to make this call expired.")
+        return principal
+
+    # ------------------------------------------------------------------ events: batch upsert
+    @locked
+    def upsert_events(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
+        portal = self.portal(principal.portal_id)
+        items = [self._event_fields(i, raw) for i, raw in enumerate(inputs)]  # raises before any change
+        self._check_duplicates([(f["externalAccountId"], f["externalEventId"]) for f in items], "externalEventId")
+        outcome = BatchOutcome()
+        now, visible = self.clock.now_ms(), self.clock.monotonic() + self.settings.read_lag_seconds
+        by_key: dict[tuple[int, str, str], MarketingEvent] = {}
+        for i, fields in enumerate(items):
+            key = (principal.app_id, fields["externalAccountId"], fields["externalEventId"])
+            if self.settings.cross_app_upsert == "reject" and self._owned_by_other_app(portal, key):
+                outcome.errors.append(
+                    ItemError(
+                        "Only Marketing Events originally created by the same app can be updated.",
+                        {"externalEventId": [key[2]], "externalAccountId": [key[1]]},
+                        category="CONFLICT",
+                    )
+                )
+                continue
+            custom, dropped = self._defined_properties(portal, fields.pop("customProperties"))
+            if dropped:
+                outcome.notes.append(
+                    f"inputs[{i}]: customProperties not defined on portal {portal.portal_id} were dropped: "
+                    + ", ".join(sorted(dropped))
+                )
+            object_id = portal.object_id_by_key.get(key)
+            if object_id is None:
+                event = MarketingEvent(
+                    object_id=str(next(self._object_ids)),
+                    portal_id=portal.portal_id,
+                    app_id=principal.app_id,
+                    external_account_id=key[1],
+                    external_event_id=key[2],
+                    event_name=fields["eventName"],
+                    event_organizer=fields["eventOrganizer"],
+                    created_at=now,
+                    updated_at=now,
+                    visible_at=visible,
+                )
+                portal.events[event.object_id] = event
+                portal.object_id_by_key[key] = event.object_id
+            else:
+                event = portal.events[object_id]
+                event.updated_at = now
+            # [A] Upsert merges: fields the input leaves out keep their stored values.
+            for name, attr in _EVENT_FIELDS.items():
+                if name in fields:
+                    setattr(event, attr, fields[name])
+            event.custom_properties.update(custom)
+            by_key[key] = event
+        outcome.results = list(by_key.values())
+        return outcome
+
+    def _event_fields(self, index: int, raw: dict[str, Any]) -> dict[str, Any]:
+        fields = {k: v for k, v in raw.items() if k in _EVENT_FIELDS or k in _EVENT_KEYS}
+        for name in ("startDateTime", "endDateTime"):
+            if name in fields:
+                try:
+                    fields[name] = parse_instant(fields[name])
+                except (ValueError, TypeError, OverflowError):
+                    raise _invalid(f"inputs[{index}].{name}", f"{name} must be an ISO-8601 date-time") from None
+        fields["customProperties"] = raw.get("customProperties") or []
+        return fields
+
+    def _defined_properties(self, portal: Portal, values: Iterable[dict[str, Any]]) -> tuple[dict, set]:
+        """HubSpot filters out custom properties the portal does not define, without an error."""
+        kept, dropped = {}, set()
+        for prop in values:
+            name = prop["name"]
+            if name in portal.property_definitions:
+                kept[name] = "" if prop.get("value") is None else str(prop["value"])
+            else:
+                dropped.add(name)
+        return kept, dropped
+
+    @staticmethod
+    def _owned_by_other_app(portal: Portal, key: tuple[int, str, str]) -> bool:
+        return any(k[1:] == key[1:] and k[0] != key[0] for k in portal.object_id_by_key)
+
+    def _check_duplicates(self, keys: list[Any], name: str) -> None:
+        if self.settings.duplicate_batch_items != "reject":
+            return
+        seen: set[Any] = set()
+        for i, key in enumerate(keys):
+            if key in seen:
+                raise _invalid(f"inputs[{i}]", f"Duplicate {name} in one batch: {key!r}")
+            seen.add(key)
+
+    # ------------------------------------------------------------------ attendance
+    @locked
+    def record_by_contact_ids(
+        self,
+        principal: Principal,
+        external_event_id: str,
+        state_path: str,
+        external_account_id: str | None,
+        inputs: list[dict[str, Any]],
+    ) -> BatchOutcome:
+        """Endpoint 1: attendance by vid for an event named by the calling app's external ids."""
+        state = subscriber_state(state_path)
+        if external_account_id is None and self.settings.create_requires_external_account_id:
+            raise _invalid("externalAccountId", "externalAccountId is required")
+        event = self._event_by_external_ids(principal, external_event_id, external_account_id)
+        return self._record_by_vid(event, state, inputs, create_missing=False, unknown=self.settings.unknown_vid_on_create)
+
+    @locked
+    def upsert_by_contact_id(
+        self,
+        principal: Principal,
+        external_event_id: str,
+        state_path: str,
+        external_account_id: str,
+        inputs: list[dict[str, Any]],
+    ) -> BatchOutcome:
+        """Endpoint 4: "the contact must already exist; a contact will not be created"."""
+        state = subscriber_state(state_path)
+        event = self._event_by_external_ids(principal, external_event_id, external_account_id)
+        return self._record_by_vid(event, state, inputs, create_missing=False, unknown="item_error")
+
+    @locked
+    def record_by_email(
+        self, principal: Principal, object_id: str, state_path: str, inputs: list[dict[str, Any]]
+    ) -> BatchOutcome:
+        """Endpoint 2: attendance by email; unknown emails become contacts with contactProperties."""
+        state = subscriber_state(state_path)
+        event = self._event_by_object_id(principal, object_id, for_read=False)
+        portal = self.portal(event.portal_id)
+        prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
+        self._check_duplicates([raw["email"].strip().lower() for raw in inputs], "email")
+        outcome = BatchOutcome()
+        results: dict[int, AttendanceResult] = {}
+        for raw, item in zip(inputs, prepared):
+            email = raw["email"].strip()
+            if "@" not in email or email.startswith("@") or email.endswith("@"):
+                outcome.errors.append(ItemError(f"Email address {email} is invalid", {"email": [email]}, sub_category="INVALID_EMAIL"))
+                continue
+            if item.error is not None:
+                outcome.errors.append(_with_subject(item.error, "EMAIL", email, {"email": [email]}))
+                continue
+            if not item.stores and not item.answers:
+                outcome.notes.extend(item.notes)
+                continue
+            contact = self._contact_by_email(portal, email, raw.get("contactProperties") or {})
+            answered = self._apply(event, contact, item, outcome)
+            if answered:
+                results[contact.vid] = AttendanceResult(contact.vid, contact.email)
+        outcome.results = list(results.values())
+        return outcome
+
+    def _record_by_vid(
+        self, event: MarketingEvent, state: str, inputs: list[dict[str, Any]], *, create_missing: bool, unknown: str
+    ) -> BatchOutcome:
+        portal = self.portal(event.portal_id)
+        prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
+        self._check_duplicates([raw["vid"] for raw in inputs], "vid")
+        outcome = BatchOutcome()
+        results: dict[int, AttendanceResult] = {}
+        for raw, item in zip(inputs, prepared):
+            vid = raw["vid"]
+            contact = portal.contacts.get(vid)
+            if contact is None:
+                if unknown == "item_error":
+                    outcome.errors.append(
+                        ItemError(f"Contact with vid {vid} does not exist", {"vid": [str(vid)]}, category="OBJECT_NOT_FOUND")
+                    )
+                else:
+                    outcome.notes.append(f"vid {vid} is not a contact of portal {portal.portal_id}; ignored")
+                continue
+            if item.error is not None:
+                outcome.errors.append(_with_subject(item.error, "CONTACT", str(vid), {"vid": [str(vid)]}))
+                continue
+            if not item.stores and not item.answers:
+                outcome.notes.extend(item.notes)
+                continue
+            if self._apply(event, contact, item, outcome):
+                results[vid] = AttendanceResult(vid)
+        outcome.results = list(results.values())
+        return outcome
+
+    def _prepare_attendance(self, index: int, raw: dict[str, Any], state: str) -> "_Attendance":
+        """Check one input against HubSpot's attendance rules; raise only for what fails the whole request."""
+        s = self.settings
+        item = _Attendance(state=state, properties=dict(raw.get("properties") or {}))
+        when = raw["interactionDateTime"]
+        if isinstance(when, str):
+            if s.iso_interaction_datetime == "reject":
+                raise _invalid(f"inputs[{index}].interactionDateTime", "interactionDateTime must be epoch milliseconds")
+            try:
+                item.interaction_ms = parse_instant(when)
+            except (ValueError, OverflowError):
+                raise _invalid(f"inputs[{index}].interactionDateTime", "interactionDateTime must be epoch milliseconds") from None
+            item.notes.append(
+                f"inputs[{index}].interactionDateTime was an ISO-8601 string; "
+                f"iso_interaction_datetime={s.iso_interaction_datetime}"
+            )
+            if s.iso_interaction_datetime == "drop":
+                item.stores = False
+        else:
+            item.interaction_ms = when
+            if when < s.seconds_threshold and s.seconds_interaction_stores_nothing:
+                item.stores = False
+                item.notes.append(f"inputs[{index}].interactionDateTime {when} looks like seconds; nothing stored")
+        if state == "ATTENDED":
+            self._check_attendance_span(index, item)
+        return item
+
+    def _check_attendance_span(self, index: int, item: "_Attendance") -> None:
+        s = self.settings
+        for name in ("joinedAt", "leftAt"):
+            if name in item.properties:
+                try:
+                    setattr(item, "joined_ms" if name == "joinedAt" else "left_ms", parse_instant(item.properties[name]))
+                except (ValueError, OverflowError):
+                    item.error = ItemError(f"{name} must be an ISO-8601 instant, got '{item.properties[name]}'", {})
+                    return
+        if item.joined_ms is None and item.left_ms is None:
+            if s.attend_without_times_stores_nothing:
+                item.stores = item.answers = False
+                item.notes.append(f"inputs[{index}]: attend without joinedAt/leftAt; nothing stored")
+        elif item.joined_ms is not None and item.left_ms is not None:
+            if item.joined_ms >= item.left_ms:
+                item.error = ItemError(
+                    "joinedAt param must be earlier than leftAt for `{subject}`",
+                    {},
+                    sub_category="AttendanceValidationError.JOINED_AT_IS_LATER_THAN_LEFT_AT_FOR_{kind}",
+                )
+            elif item.left_ms - item.joined_ms < 1000 and s.short_attendance_stores_nothing:
+                item.stores = False
+                item.notes.append(f"inputs[{index}]: attendance shorter than 1 s; nothing stored")
+
+    def _apply(self, event: MarketingEvent, contact: Contact, item: "_Attendance", outcome: BatchOutcome) -> bool:
+        """Store one state change; return whether the item is answered in `results`."""
+        outcome.notes.extend(item.notes)
+        if not item.stores:
+            return item.answers
+        participation = event.participations.get(contact.vid)
+        if participation is None:
+            participation = event.participations[contact.vid] = Participation(
+                contact.vid, str(next(self._participation_ids)), self.clock.now_ms()
+            )
+        last = participation.history[-1] if participation.history else None
+        if last is not None and last.state == item.state and last.interaction_ms == item.interaction_ms:
+            # Idempotent while the contact and interactionDateTime are unchanged.
+            return not self.settings.repeat_returns_empty_results
+        participation.history.append(
+            StateChange(
+                item.state,
+                item.interaction_ms,
+                self.clock.monotonic() + self.settings.read_lag_seconds,
+                item.properties,
+                item.joined_ms,
+                item.left_ms,
+            )
+        )
+        return True
+
+    def _contact_by_email(self, portal: Portal, email: str, contact_properties: dict[str, str]) -> Contact:
+        """Find a contact case-insensitively, or create it; contactProperties never touch an existing one."""
+        vid = portal.vid_by_email.get(email.lower())
+        if vid is not None:
+            return portal.contacts[vid]
+        return self._add_contact(portal, email, dict(contact_properties))
+
+    def _add_contact(self, portal: Portal, email: str | None, properties: dict[str, str], vid: int | None = None) -> Contact:
+        vid = next(self._vids) if vid is None else vid
+        normalized = email.lower() if email else None
+        if normalized:
+            properties["email"] = normalized
+        contact = Contact(vid, normalized, properties, self.clock.now_ms())
+        portal.contacts[vid] = contact
+        if normalized:
+            portal.vid_by_email[normalized] = vid
+        return contact
+
+    # ------------------------------------------------------------------ lookups
+    def _event_by_external_ids(
+        self, principal: Principal, external_event_id: str, external_account_id: str | None, *, for_read: bool = False
+    ) -> MarketingEvent:
+        """External ids only reach the calling app's events: another app's event is a 404."""
+        portal = self.portal(principal.portal_id)
+        if external_account_id is not None:
+            object_id = portal.object_id_by_key.get((principal.app_id, external_account_id, external_event_id))
+            event = portal.events.get(object_id) if object_id else None
+        else:
+            matches = [
+                portal.events[oid]
+                for (app, _, ev), oid in portal.object_id_by_key.items()
+                if app == principal.app_id and ev == external_event_id
+            ]
+            if len(matches) > 1 and self.settings.ambiguous_external_event == "reject":
+                raise _invalid(
+                    "externalAccountId",
+                    f"externalEventId {external_event_id} matches {len(matches)} events of this app; "
+                    "pass externalAccountId",
+                )
+            event = max(matches, key=lambda e: e.updated_at) if matches else None
+        if event is None or (for_read and not self._visible(event)):
+            account = "" if external_account_id is None else f" and externalAccountId {external_account_id}"
+            raise self._not_found(f"Marketing event with externalEventId {external_event_id}{account} does not exist")
+        return event
+
+    def _event_by_object_id(self, principal: Principal, object_id: str, *, for_read: bool) -> MarketingEvent:
+        """objectId endpoints work for any app of the portal that has the scope."""
+        event = self.portal(principal.portal_id).events.get(str(object_id))
+        if event is None or (for_read and not self._visible(event)):
+            raise self._not_found(f"Marketing event with objectId {object_id} does not exist")
+        return event
+
+    def _not_found(self, message: str) -> NotFound:
+        return NotFound(message, category=self.settings.not_found_category)
+
+    def _visible(self, event: MarketingEvent) -> bool:
+        return event.visible_at <= self.clock.monotonic()
+
+    # ------------------------------------------------------------------ reads
+    @locked
+    def event_by_external_ids(self, principal: Principal, external_event_id: str, external_account_id: str) -> MarketingEvent:
+        return self._event_by_external_ids(principal, external_event_id, external_account_id, for_read=True)
+
+    @locked
+    def event_by_object_id(self, principal: Principal, object_id: str) -> MarketingEvent:
+        return self._event_by_object_id(principal, object_id, for_read=True)
+
+    @locked
+    def participations(self, event: MarketingEvent) -> list[ParticipationView]:
+        """Each contact's latest visible state; REGISTERED on an event that has ended reads as NO_SHOW."""
+        visible_until = self.clock.monotonic()
+        now = self.clock.now_ms()
+        ended = event.event_completed or (event.end_ms is not None and event.end_ms < now)
+        portal = self.portal(event.portal_id)
+        views = []
+        for participation in event.participations.values():
+            change = next((c for c in reversed(participation.history) if c.recorded_at <= visible_until), None)
+            if change is None:
+                continue
+            state = "NO_SHOW" if change.state == "REGISTERED" and ended else change.state
+            views.append(ParticipationView(participation, portal.contacts[participation.vid], change, state))
+        return views
+
+    def counters(self, event: MarketingEvent) -> dict[str, int]:
+        counts = dict.fromkeys(READ_STATES, 0)
+        for view in self.participations(event):
+            counts[view.state] += 1
+        return counts
+
+    # ------------------------------------------------------------------ seeding and inspection
+    @locked
+    def load_seed(self, seed: dict[str, Any]) -> None:
+        """Portals (property definitions, contacts), tokens and events, as in a --seed file."""
+        for raw in seed.get("portals", []):
+            portal = self.portal(int(raw["id"]))
+            portal.property_definitions.update(raw.get("propertyDefinitions", []))
+            for c in raw.get("contacts", []):
+                vid = c.get("vid")
+                if vid is not None:
+                    self._vids = itertools.count(max(int(vid) + 1, next(self._vids)))
+                self._add_contact(portal, c.get("email"), dict(c.get("properties", {})), vid=None if vid is None else int(vid))
+        for raw in seed.get("tokens", []):
+            self.tokens[raw["token"]] = Principal(
+                int(raw.get("portalId", self.settings.default_portal_id)),
+                int(raw.get("appId", self.settings.default_app_id)),
+                frozenset(raw.get("scopes", [WRITE_SCOPE, READ_SCOPE])),
+                bool(raw.get("expired", False)),
+            )
+        by_owner: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for raw in seed.get("events", []):
+            owner = (int(raw.get("portalId", self.settings.default_portal_id)), int(raw.get("appId", self.settings.default_app_id)))
+            by_owner.setdefault(owner, []).append(raw)
+        for (portal_id, app_id), events in by_owner.items():
+            self.upsert_events(Principal(portal_id, app_id), events)
+
+    @locked
+    def dump(self) -> dict[str, Any]:
+        """The whole state as plain JSON-able data (equal dumps = equal states)."""
+        return {
+            "portals": {
+                str(p.portal_id): {
+                    "propertyDefinitions": sorted(p.property_definitions),
+                    "contacts": [
+                        {"vid": c.vid, "email": c.email, "properties": c.properties, "createdAt": iso_ms(c.created_at)}
+                        for c in p.contacts.values()
+                    ],
+                    "events": [_dump_event(e) for e in p.events.values()],
+                }
+                for p in self.portals.values()
+            }
+        }
+
+
+@dataclass
+class _Attendance:
+    """One attendance input after the rules: what to store and whether it is answered."""
+
+    state: str
+    properties: dict[str, str]
+    interaction_ms: int = 0
+    joined_ms: int | None = None
+    left_ms: int | None = None
+    stores: bool = True
+    answers: bool = True
+    error: ItemError | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+# Request field -> MarketingEvent attribute, for the fields an upsert may set.
+_EVENT_FIELDS = {
+    "eventName": "event_name",
+    "eventOrganizer": "event_organizer",
+    "eventType": "event_type",
+    "eventDescription": "event_description",
+    "eventUrl": "event_url",
+    "startDateTime": "start_ms",
+    "endDateTime": "end_ms",
+    "eventCancelled": "event_cancelled",
+    "eventCompleted": "event_completed",
+}
+_EVENT_KEYS = ("externalAccountId", "externalEventId")
+
+
+def _invalid(where: str, message: str) -> ValidationError:
+    return ValidationError(message, errors=[{"message": message, "in": where}])
+
+
+def _with_subject(error: ItemError, kind: str, subject: str, context: dict[str, list[str]]) -> ItemError:
+    """Fill the contact into a per-item error (HubSpot names the email or vid in message and subCategory)."""
+    return ItemError(
+        error.message.replace("{subject}", subject),
+        {**error.context, **context},
+        error.category,
+        error.sub_category.replace("{kind}", kind) if error.sub_category else None,
+    )
+
+
+def _dump_event(e: MarketingEvent) -> dict[str, Any]:
+    return {
+        "objectId": e.object_id,
+        "appId": e.app_id,
+        "externalAccountId": e.external_account_id,
+        "externalEventId": e.external_event_id,
+        "eventName": e.event_name,
+        "eventOrganizer": e.event_organizer,
+        "eventType": e.event_type,
+        "eventDescription": e.event_description,
+        "eventUrl": e.event_url,
+        "startDateTime": None if e.start_ms is None else iso_ms(e.start_ms),
+        "endDateTime": None if e.end_ms is None else iso_ms(e.end_ms),
+        "eventCancelled": e.event_cancelled,
+        "eventCompleted": e.event_completed,
+        "customProperties": e.custom_properties,
+        "createdAt": iso_ms(e.created_at),
+        "updatedAt": iso_ms(e.updated_at),
+        "subscribers": [
+            {
+                "vid": p.vid,
+                "history": [
+                    {"state": c.state, "interactionDateTime": c.interaction_ms, "properties": c.properties}
+                    for c in p.history
+                ],
+            }
+            for p in e.participations.values()
+        ],
+    }

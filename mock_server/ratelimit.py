@@ -1,0 +1,61 @@
+"""Per-token request counters behind HubSpot's X-HubSpot-RateLimit-* headers.
+
+The ten-second window is exact and rolling: each token keeps the times of its last `max` calls, which is
+all that is needed to know how many fall inside the window (memory stays bounded at any load).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from datetime import datetime, timezone
+
+from .clock import Clock
+from .settings import Settings
+
+WINDOW_SECONDS = 10.0
+
+
+class RateCounters:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self._calls: dict[str, deque[float]] = {}
+        self._daily: dict[str, tuple[str, int]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, token: str) -> dict[str, str]:
+        """Count one call for this token and return the headers HubSpot sends with the answer."""
+        limit = self.settings.ten_second_limit
+        secondly = limit // 10
+        now = self.clock.monotonic()
+        with self._lock:
+            calls = self._calls.get(token)
+            if calls is None:
+                calls = self._calls[token] = deque(maxlen=limit)
+            calls.append(now)
+            while calls[0] <= now - WINDOW_SECONDS:  # expired calls never come back into the window
+                calls.popleft()
+            in_window = len(calls)
+            in_second = 0
+            for t in reversed(calls):
+                if t <= now - 1.0 or in_second == secondly:
+                    break
+                in_second += 1
+            headers = {
+                "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000)),
+                "X-HubSpot-RateLimit-Max": str(limit),
+                "X-HubSpot-RateLimit-Remaining": str(max(0, limit - in_window)),
+                "X-HubSpot-RateLimit-Secondly": str(secondly),
+                "X-HubSpot-RateLimit-Secondly-Remaining": str(max(0, secondly - in_second)),
+            }
+            daily = self.settings.daily_limit
+            if daily is not None:
+                # [A] The daily quota resets at midnight UTC (HubSpot uses the portal's time zone).
+                today = datetime.fromtimestamp(self.clock.now_ms() / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+                day, count = self._daily.get(token, (today, 0))
+                count = count + 1 if day == today else 1
+                self._daily[token] = (today, count)
+                headers["X-HubSpot-RateLimit-Daily"] = str(daily)
+                headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(max(0, daily - count))
+        return headers

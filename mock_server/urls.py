@@ -1,0 +1,32 @@
+"""The map of the HTTP surface: every operation of the spec, routed to its handler."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .errors import json_response
+from .models import Backend
+from .operations import OperationEndpoint
+from .ratelimit import RateCounters
+from .responses import HANDLERS
+from .spec import operations
+
+
+def api_routes(document: dict, backend: Backend, counters: RateCounters) -> list[Route]:
+    ops = operations(document)
+    missing = {op.operation_id for op in ops} ^ set(HANDLERS)
+    if missing:
+        raise RuntimeError(f"spec operations and handlers differ: {sorted(missing)}")
+    return [
+        Route(op.path, OperationEndpoint(op, HANDLERS[op.operation_id], backend, counters), methods=[op.method])
+        for op in ops
+    ]
+
+
+def spec_route(document: dict) -> Route:
+    async def openapi_json(request: Request) -> Response:
+        return json_response(document)
+
+    return Route("/openapi.json", openapi_json, methods=["GET"], include_in_schema=False)
