@@ -75,6 +75,7 @@ class Parameter:
     schema: dict[str, Any]
     is_integer: bool
     validator: Any
+    invalid_message: str | None = None  # x-invalid-message: HubSpot's own wording, with {value}
 
 
 @dataclass
@@ -101,6 +102,8 @@ class Operation:
                     raise _error(p.name, f"{p.name} must be an integer, got {_show(raw)}", "INVALID_TYPE")
                 value = int(raw)
             if not p.validator.is_valid(value):
+                if p.invalid_message:
+                    raise _error(p.name, p.invalid_message.format(value=raw), "INVALID_VALUE")
                 detail = next(p.validator.iter_errors(value))
                 raise _error(p.name, f"Invalid value for {p.name}: {_short(detail.message)}", "INVALID_VALUE")
             values[p.name] = value
@@ -137,6 +140,7 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                         schema,
                         schema.get("type") == "integer",
                         jsonschema_rs.validator_for(schema),
+                        param.get("x-invalid-message"),
                     )
                 )
             body = spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")

@@ -19,6 +19,9 @@ def api_routes(document: dict, backend: Backend, counters: RateCounters) -> list
     missing = {op.operation_id for op in ops} ^ set(HANDLERS)
     if missing:
         raise RuntimeError(f"spec operations and handlers differ: {sorted(missing)}")
+    # Literal segments win over parameters (`/participations/{id}/breakdown` before `/participations/{a}/{b}`),
+    # as in HubSpot's own router; the sort is stable, so the spec's order holds otherwise.
+    ops.sort(key=lambda op: op.path.count("{"))
     return [
         Route(op.path, OperationEndpoint(op, HANDLERS[op.operation_id], backend, counters), methods=[op.method])
         for op in ops
