@@ -1,0 +1,32 @@
+"""Run the mock as a real HTTP server inside a test process (background thread, free port)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+
+
+@contextmanager
+def serve_in_thread(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `app` with uvicorn on a free port; yield its base URL; stop it on exit."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    sock.listen(512)  # bound and listening before the URL is handed out: no start-up race
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started and thread.is_alive():
+            time.sleep(0.002)
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()

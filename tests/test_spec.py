@@ -1,0 +1,90 @@
+"""The spec is the single source of routes and request validation: prove the pieces cannot drift."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server import Settings, create_app
+from mock_server.models import subscriber_state
+from mock_server.exceptions import ValidationError
+from mock_server.responses import HANDLERS
+from mock_server.settings import PROFILES
+from mock_server.spec import base_document, document_for, operations
+from mock_server.urls import api_routes
+
+
+def test_every_spec_operation_has_a_handler_and_back():
+    assert {op.operation_id for op in operations(base_document())} == set(HANDLERS)
+
+
+def test_a_handler_missing_from_the_spec_stops_the_app(monkeypatch):
+    monkeypatch.setitem(HANDLERS, "notInTheSpec", lambda call: None)
+    with pytest.raises(RuntimeError, match="notInTheSpec"):
+        api_routes(base_document(), None, None)
+
+
+def test_every_operation_declares_scope_auth_failure_and_json_answers():
+    for path, item in base_document()["paths"].items():
+        for method, op in item.items():
+            assert op["x-required-scope"].startswith("crm.objects.marketing_events."), path
+            assert "401" in op["responses"], path
+            assert any(code.startswith("2") for code in op["responses"]), path
+
+
+def test_live_profile_values_are_the_settings_defaults():
+    defaults = Settings()
+    assert {name: getattr(defaults, name) for name in PROFILES["live"]} == PROFILES["live"]
+    assert set(PROFILES["live"]) == set(PROFILES["spec"])
+    assert Settings.for_profile("spec").differences_from_profile() == {}
+
+
+def _operation(doc, operation_id):
+    return next(op for op in operations(doc) if op.operation_id == operation_id)
+
+
+@pytest.mark.parametrize("profile, required", [("live", True), ("spec", False)])
+def test_external_account_id_on_create_follows_the_profile(profile, required):
+    create = _operation(document_for(Settings.for_profile(profile)), "recordByContactIds")
+    assert next(p for p in create.parameters if p.name == "externalAccountId").required is required
+
+
+@pytest.mark.parametrize("profile, accepts", [("live", True), ("spec", False)])
+def test_property_maps_and_iso_timestamps_follow_the_profile(profile, accepts):
+    by_email = _operation(document_for(Settings.for_profile(profile)), "recordByEmail")
+    bare = {"inputs": [{"email": "a@b.com", "interactionDateTime": 1767225600000}]}
+    iso = {"inputs": [{"email": "a@b.com", "interactionDateTime": "2026-11-23T19:18:15.472Z", "properties": {}, "contactProperties": {}}]}
+    for body in (bare, iso):
+        if accepts:
+            by_email.validate_body(body)
+        else:
+            with pytest.raises(ValidationError):
+                by_email.validate_body(body)
+
+
+def test_served_spec_is_the_profile_document():
+    settings = Settings.for_profile("spec")
+    served = TestClient(create_app(settings)).get("/openapi.json").json()
+    assert served == document_for(settings)
+
+
+def test_unknown_state_message_is_the_same_in_spec_and_backend():
+    param = base_document()["components"]["parameters"]["subscriberState"]
+    with pytest.raises(ValidationError) as raised:
+        subscriber_state("ATTEND")
+    assert raised.value.message == param["x-invalid-message"].format(value="ATTEND")
+
+
+def test_every_setting_reads_from_the_environment():
+    env = {"HUBSPOT_MOCK_PROFILE": "spec", "HUBSPOT_MOCK_MIXED_BATCH_STATUS": "207",
+           "HUBSPOT_MOCK_READ_LAG_SECONDS": "1.5", "HUBSPOT_MOCK_ACCEPT_ANY_TOKEN": "false",
+           "HUBSPOT_MOCK_MAX_BATCH_INPUTS": "100", "HUBSPOT_MOCK_ISO_INTERACTION_DATETIME": "drop"}
+    s = Settings.from_env(env)
+    assert (s.profile, s.mixed_batch_status, s.read_lag_seconds, s.accept_any_token, s.max_batch_inputs,
+            s.iso_interaction_datetime) == ("spec", 207, 1.5, False, 100, "drop")
+    assert s.record_by_contact_ids_status == 200  # the rest still from the spec profile
+    with pytest.raises(ValueError):
+        Settings.from_env({"HUBSPOT_MOCK_ISO_INTERACTION_DATETIME": "maybe"})
+    assert {f.name for f in dataclasses.fields(Settings)} >= set(PROFILES["live"])
