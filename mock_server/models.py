@@ -540,14 +540,19 @@ class Backend:
     @locked
     def load_seed(self, seed: dict[str, Any]) -> None:
         """Portals (property definitions, contacts), tokens and events, as in a --seed file."""
-        for raw in seed.get("portals", []):
+        portals = seed.get("portals", [])
+        explicit = [int(c["vid"]) for raw in portals for c in raw.get("contacts", []) if c.get("vid") is not None]
+        if explicit:  # allocate new vids above every seeded one, so none is handed out twice
+            self._vids = itertools.count(max(max(explicit) + 1, next(self._vids)))
+        for raw in portals:
             portal = self.portal(int(raw["id"]))
             portal.property_definitions.update(raw.get("propertyDefinitions", []))
             for c in raw.get("contacts", []):
-                vid = c.get("vid")
-                if vid is not None:
-                    self._vids = itertools.count(max(int(vid) + 1, next(self._vids)))
-                self._add_contact(portal, c.get("email"), dict(c.get("properties", {})), vid=None if vid is None else int(vid))
+                vid = None if c.get("vid") is None else int(c["vid"])
+                email = c.get("email")
+                if vid in portal.contacts or (email and email.lower() in portal.vid_by_email):
+                    raise ValueError(f"seed: contact {vid or email} is already in portal {portal.portal_id}")
+                self._add_contact(portal, email, dict(c.get("properties", {})), vid=vid)
         for raw in seed.get("tokens", []):
             self.tokens[raw["token"]] = Principal(
                 int(raw.get("portalId", self.settings.default_portal_id)),
