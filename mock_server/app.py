@@ -40,6 +40,8 @@ def create_app(
         routes=[spec_route(document), *api_routes(document, backend, counters)],
         exception_handlers=EXCEPTION_HANDLERS,
     )
+    # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, answered in HubSpot's shape.
+    app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.backend = backend
     app.state.openapi = document

@@ -34,15 +34,26 @@ class FakeClock(Clock):
 
 def iso_ms(epoch_ms: int) -> str:
     """2025-01-24T12:55:11.104Z: UTC, milliseconds, Z (an epoch integer crashes the Python SDK)."""
-    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+    dt = datetime.fromtimestamp(epoch_ms // 1000, tz=timezone.utc)
+    return (
+        f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}."
+        f"{epoch_ms % 1000:03d}Z"
+    )
 
 
 def parse_instant(text: str) -> int:
-    """An ISO-8601 instant to epoch ms. A value without an offset is taken as UTC. Raises ValueError."""
+    """An ISO-8601 instant to epoch ms. A value without an offset is taken as UTC.
+
+    Raises ValueError for anything else, including instants whose UTC year falls outside 1..9999 (they
+    could be stored but never written back as ISO-8601).
+    """
     if not isinstance(text, str) or len(text) < 10 or len(text) > 40:
         raise ValueError(text)
     dt = datetime.fromisoformat(text)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
+    try:
+        dt = dt.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError(f"{text} is outside the years 1 to 9999 in UTC") from None
     return int(dt.timestamp() * 1000)

@@ -345,11 +345,11 @@ class Backend:
     ) -> BatchOutcome:
         portal = self.portal(event.portal_id)
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
-        self._check_duplicates([raw["vid"] for raw in inputs], "vid")
+        self._check_duplicates([int(raw["vid"]) for raw in inputs], "vid")
         outcome = BatchOutcome()
         results: dict[int, AttendanceResult] = {}
         for raw, item in zip(inputs, prepared):
-            vid = raw["vid"]
+            vid = int(raw["vid"])  # JSON 2147483649.0 is an integer to the schema (and to HubSpot's parser)
             contact = portal.contacts.get(vid)
             if contact is None:
                 if unknown == "item_error":
@@ -389,7 +389,7 @@ class Backend:
             if s.iso_interaction_datetime == "drop":
                 item.stores = False
         else:
-            item.interaction_ms = when
+            item.interaction_ms = when = int(when)
             if when < s.seconds_threshold and s.seconds_interaction_stores_nothing:
                 item.stores = False
                 item.notes.append(f"inputs[{index}].interactionDateTime {when} looks like seconds; nothing stored")

@@ -57,11 +57,13 @@ PROPERTY_VALUE_FIELDS = {
 # ---------------------------------------------------------------------------------------------- helpers
 @pytest.fixture
 def make_client():
-    """make_client(profile="live", seed=SEED, **setting_overrides) -> a TestClient on a fresh mock."""
+    """make_client(profile="live", seed=SEED, **setting_overrides) -> a TestClient on a fresh mock (FakeClock)."""
 
-    def make(profile: str = "live", seed: dict[str, Any] | None = SEED, **overrides: Any) -> TestClient:
+    def make(
+        profile: str = "live", seed: dict[str, Any] | None = SEED, *, raise_server_exceptions: bool = True, **overrides: Any
+    ) -> TestClient:
         app = create_app(Settings.for_profile(profile, **overrides), seed=seed, clock=FakeClock())
-        return TestClient(app)
+        return TestClient(app, raise_server_exceptions=raise_server_exceptions)
 
     return make
 
@@ -165,6 +167,13 @@ def expect_error(
     request.setdefault("headers", auth())
     before = dump(client)
     response = client.request(method, path, **request)
+    body = assert_error_response(response, status, category)
+    assert dump(client) == before
+    return response, body
+
+
+def assert_error_response(response: Any, status: int, category: Any = "VALIDATION_ERROR") -> dict[str, Any]:
+    """HubSpot's error envelope: status, JSON content type, uuid4 correlationId repeated in the header, category."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == JSON_CT
     body = response.json()
@@ -176,8 +185,7 @@ def expect_error(
         assert "category" not in body
     else:
         assert body["category"] == category
-    assert dump(client) == before
-    return response, body
+    return body
 
 
 # ---------------------------------------------------------------------------------------------- the four writes
@@ -290,6 +298,24 @@ def test_rate_limit_remaining_counts_per_token(client):
     assert remaining("token-a") == (96, 249996)
 
 
+@pytest.mark.parametrize(
+    "overrides, ten_second, daily",
+    [
+        ({"rate_limit_tier": "starter"}, "100", "250000"),
+        ({"rate_limit_tier": "professional"}, "190", "625000"),
+        ({"rate_limit_tier": "enterprise"}, "190", "1000000"),
+        ({"rate_limit_auth": "oauth", "rate_limit_tier": "enterprise"}, "100", None),
+    ],
+)
+def test_rate_limit_headers_follow_tier(make_client, overrides, ten_second, daily):
+    client = make_client(**overrides)
+    h = client.post(UPSERT_EVENTS, json={"inputs": [event_input()]}, headers=auth()).headers
+    assert h["X-HubSpot-RateLimit-Max"] == ten_second
+    assert h["X-HubSpot-RateLimit-Remaining"] == str(int(ten_second) - 1)
+    assert h.get("X-HubSpot-RateLimit-Daily") == daily
+    assert ("X-HubSpot-RateLimit-Daily-Remaining" in h) is (daily is not None)
+
+
 def test_correlation_ids_differ_per_call(client):
     upsert_event(client)
     ids = {client.get(f"{BASE}/events/{EVENT_ID}", params={"externalAccountId": ACCOUNT}, headers=auth()).headers["X-HubSpot-Correlation-Id"] for _ in range(3)}
@@ -396,11 +422,21 @@ def test_breakdown_contact_identifier_filter(recorded, identifier):
 
 
 @pytest.mark.parametrize("by", ["objectId", "externalIds"])
-@pytest.mark.parametrize("limit", [0, 101, "ten"])
-def test_breakdown_limit_out_of_range(recorded, by, limit):
+@pytest.mark.parametrize(
+    "query, where",
+    [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"limit": "ten"}, "limit"), ({"after": "abc"}, "after"), ({"state": "registered"}, "state")],
+)
+def test_breakdown_bad_query(recorded, by, query, where):
     client, object_id = recorded
-    _, body = expect_error(client, "GET", counters_path(by, object_id) + "/breakdown", status=400, params={"limit": limit})
-    assert body["errors"][0]["in"] == "limit"
+    _, body = expect_error(client, "GET", counters_path(by, object_id) + "/breakdown", status=400, params=query)
+    assert body["errors"][0]["in"] == where
+
+
+@pytest.mark.parametrize("limit", [1, 100])
+def test_breakdown_limit_bounds_are_allowed(recorded, limit):
+    client, object_id = recorded
+    body = client.get(f"{BASE}/participations/{object_id}/breakdown", params={"limit": limit}, headers=auth()).json()
+    assert len(body["results"]) == min(limit, 3) and body["total"] == 3
 
 
 def test_register_on_completed_event_reads_as_no_show(client):
@@ -449,6 +485,18 @@ def test_read_only_token_cannot_write(client, kind):
     path, query, payload = write_request(kind, object_id)
     _, body = expect_error(client, "POST", path, status=403, category="MISSING_SCOPES", params=query, json=payload, headers=auth("ro"))
     assert body["errors"][0]["context"]["requiredGranularScopes"] == [WRITE_SCOPE]
+
+
+def test_expired_token_is_401_expired_authentication(make_client):
+    client = make_client(seed={"tokens": [{"token": "old", "expired": True}]})
+    response, _ = expect_error(client, "GET", f"{BASE}/123", status=401, category="EXPIRED_AUTHENTICATION", headers=auth("old"))
+    assert response.headers["x-hubspot-auth-failure"] == "401 Unauthorized"
+
+
+def test_unknown_token_is_401_when_tokens_are_not_accepted_blindly(make_client):
+    client = make_client(accept_any_token=False)
+    expect_error(client, "POST", UPSERT_EVENTS, status=401, category="INVALID_AUTHENTICATION", json={"inputs": [event_input()]}, headers=auth("stranger"))
+    assert client.post(UPSERT_EVENTS, json={"inputs": [event_input()]}, headers=auth("app2")).status_code == 200
 
 
 def test_read_only_token_can_read(client):
@@ -610,9 +658,13 @@ def test_same_external_ids_from_other_app_make_a_separate_event(client):
 
 
 # ---------------------------------------------------------------------------------------------- routing errors
-@pytest.mark.parametrize("method", ["GET", "POST"])
-def test_unknown_route_is_404_without_category(client, method):
-    _, body = expect_error(client, method, f"{BASE}/a/b/c/d/e", status=404, category=ABSENT)
+@pytest.mark.parametrize(
+    "method, path",
+    [("GET", f"{BASE}/a/b/c/d/e"), ("POST", f"{BASE}/a/b/c/d/e"), ("POST", f"{UPSERT_EVENTS}/")],
+    ids=["get", "post", "trailing-slash-is-not-redirected"],
+)
+def test_unknown_route_is_404_without_category(client, method, path):
+    _, body = expect_error(client, method, path, status=404, category=ABSENT, json={"inputs": []})
     assert body["message"] == "resource not found"
     assert isinstance(body["requestId"], str) and body["requestId"]
 
@@ -779,3 +831,118 @@ def test_email_matching_is_case_insensitive_and_keeps_contact(client):
     contacts = {c["vid"]: c for c in dump(client)["portals"]["1"]["contacts"]}
     assert len(contacts) == 3
     assert contacts[ADA]["properties"]["firstname"] == "Ada"  # contactProperties never update an existing contact
+
+
+# ---------------------------------------------------------------------------------------------- interactionDateTime
+@pytest.mark.parametrize("profile", ["live", "spec"])
+def test_iso_interaction_date_time_per_profile(make_client, profile):
+    client = make_client(profile)
+    object_id = upsert_event(client)["objectId"]
+    payload = {"inputs": [email_input(EMAILS[ADA], at="2025-12-31T12:00:00.000Z")]}
+    if profile == "spec":
+        _, body = expect_error(client, "POST", email_path(object_id), status=400, json=payload)
+        assert body["errors"][0]["in"] == "inputs[0].interactionDateTime"
+        return
+    response = client.post(email_path(object_id), json=payload, headers=auth())
+    assert response.status_code == 200
+    assert "iso_interaction_datetime=accept" in response.headers["X-HubSpot-Mock-Note"]
+    breakdown = client.get(f"{BASE}/participations/{object_id}/breakdown", headers=auth()).json()
+    assert breakdown["results"][0]["properties"]["occurredAt"] == NOW_MS - 12 * 3600 * 1000
+
+
+@pytest.mark.parametrize("profile, stored", [("live", {}), ("spec", {ADA: ["REGISTERED"]})])
+def test_interaction_date_time_in_seconds_per_profile(make_client, profile, stored):
+    client = make_client(profile)
+    upsert_event(client)
+    response = client.post(create_path(), params={"externalAccountId": ACCOUNT}, json={"inputs": [vid_input(ADA, at=NOW_MS // 1000)]}, headers=auth())
+    assert response.status_code in (200, 201)
+    assert subscribers(client) == stored
+
+
+def test_integral_float_numbers_are_answered_as_integers(client):
+    """JSON Schema lets 2147483749.0 pass as an integer; the answers must still carry int64s, not floats."""
+    upsert_event(client)
+    raw = b'{"inputs": [{"vid": %d.0, "interactionDateTime": %d.0, "properties": {}}]}' % (ADA, NOW_MS)
+    response = client.post(create_path(), params={"externalAccountId": ACCOUNT}, content=raw, headers={**auth(), "Content-Type": "application/json"})
+    if response.status_code == 400:  # refusing non-integral notation outright is also faithful
+        assert_error_response(response, 400)
+        return
+    assert response.status_code == 201, response.text
+    (result,) = response.json()["results"]
+    assert type(result["vid"]) is int, response.text
+    breakdown = client.get(f"{BASE}/participations/{ACCOUNT}/{EVENT_ID}/breakdown", headers=auth()).json()
+    assert type(breakdown["results"][0]["properties"]["occurredAt"]) is int, breakdown
+
+
+# ---------------------------------------------------------------------------------------------- event date-times
+@pytest.mark.parametrize("field", ["startDateTime", "endDateTime"])
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"])
+def test_date_time_outside_utc_years_1_to_9999_is_400(make_client, field, instant):
+    """The instant is valid ISO-8601 but has no UTC rendering: a client error, and nothing may be stored."""
+    client = make_client(raise_server_exceptions=False)
+    response = client.post(UPSERT_EVENTS, json={"inputs": [event_input(**{field: instant})]}, headers=auth())
+    # Nothing was stored: reading that key is a plain 404 (not a 500 from a half-stored event).
+    read = client.get(f"{BASE}/events/{EVENT_ID}", params={"externalAccountId": ACCOUNT}, headers=auth())
+    assert read.status_code == 404, f"after the upsert answered {response.status_code}, a read answered {read.status_code}: {read.text}"
+    body = assert_error_response(response, 400)
+    assert body["errors"][0]["in"] == f"inputs[0].{field}"
+    assert dump(client)["portals"]["1"]["events"] == []
+
+
+@pytest.mark.parametrize("instant, rendered", [("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000Z"), ("0999-06-01T12:00:00Z", "0999-06-01T12:00:00.000Z")])
+def test_early_years_are_refused_or_rendered_with_four_digits(make_client, instant, rendered):
+    client = make_client(raise_server_exceptions=False)
+    response = client.post(UPSERT_EVENTS, json={"inputs": [event_input(startDateTime=instant)]}, headers=auth())
+    if response.status_code == 400:
+        assert_error_response(response, 400)
+        assert dump(client)["portals"]["1"]["events"] == []
+        return
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["startDateTime"] == rendered
+    read = client.get(f"{BASE}/events/{EVENT_ID}", params={"externalAccountId": ACCOUNT}, headers=auth())
+    assert read.status_code == 200 and read.json()["startDateTime"] == rendered
+
+
+# ---------------------------------------------------------------------------------------------- other settings
+def test_read_lag_hides_fresh_writes_until_it_passes(make_client):
+    client = make_client(read_lag_seconds=1.0)
+    object_id = upsert_event(client)["objectId"]
+    details = lambda: client.get(f"{BASE}/events/{EVENT_ID}", params={"externalAccountId": ACCOUNT}, headers=auth())
+    assert_error_response(details(), 404, "OBJECT_NOT_FOUND")
+    record(client, "register", ADA)  # writes see the event at once
+    client.app.state.backend.clock.advance(0.5)
+    assert details().status_code == 404
+    client.app.state.backend.clock.advance(0.5)
+    assert details().json()["registrants"] == 1
+    assert client.get(f"{BASE}/participations/{object_id}", headers=auth()).json()["registered"] == 1
+
+
+def test_duplicate_items_rejected_when_set(make_client):
+    client = make_client(duplicate_batch_items="reject")
+    _, body = expect_error(client, "POST", UPSERT_EVENTS, status=400, json={"inputs": [event_input(), event_input(eventName="again")]})
+    assert body["errors"][0]["in"] == "inputs[1]"
+
+
+def test_duplicate_items_merge_by_default(client):
+    response = client.post(UPSERT_EVENTS, json={"inputs": [event_input(), event_input(eventName="again")]}, headers=auth())
+    assert [r["eventName"] for r in response.json()["results"]] == ["again"]
+
+
+def test_max_batch_inputs(make_client):
+    client = make_client(max_batch_inputs=2)
+    inputs = [event_input(f"ev-{i}") for i in range(3)]
+    _, body = expect_error(client, "POST", UPSERT_EVENTS, status=400, json={"inputs": inputs})
+    assert body["errors"][0]["in"] == "inputs"
+    assert client.post(UPSERT_EVENTS, json={"inputs": inputs[:2]}, headers=auth()).status_code == 200
+
+
+def test_cross_app_upsert_rejected_when_set(make_client):
+    client = make_client(cross_app_upsert="reject")
+    upsert_event(client)
+    response = client.post(UPSERT_EVENTS, json={"inputs": [event_input(), event_input("theirs-only")]}, headers=auth("app2"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["numErrors"] == 1 and body["errors"][0]["category"] == "CONFLICT"
+    assert [r["eventName"] for r in body["results"]] == ["Launch webinar"]
+    owners = sorted((e["appId"], e["externalEventId"]) for e in dump(client)["portals"]["1"]["events"])
+    assert owners == [(1, EVENT_ID), (2, "theirs-only")]
