@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 
 
 class Clock:
@@ -32,6 +33,7 @@ class FakeClock(Clock):
         self._ms += int(seconds * 1000)
 
 
+@lru_cache(maxsize=8192)  # answers repeat the same few instants (createdAt, start, end) many times
 def iso_ms(epoch_ms: int) -> str:
     """2025-01-24T12:55:11.104Z: UTC, milliseconds, Z (an epoch integer crashes the Python SDK)."""
     dt = datetime.fromtimestamp(epoch_ms // 1000, tz=timezone.utc)
@@ -41,6 +43,7 @@ def iso_ms(epoch_ms: int) -> str:
     )
 
 
+@lru_cache(maxsize=8192)
 def parse_instant(text: str) -> int:
     """An ISO-8601 instant to epoch ms. A value without an offset is taken as UTC.
 
