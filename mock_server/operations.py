@@ -140,6 +140,7 @@ def _too_large(limit: int) -> PayloadTooLarge:
 
 
 def _header_text(text: str, limit: int = 2000) -> str:
-    """Header values must be latin-1 and single-line: escape the rest, and cut long ones."""
-    safe = text.encode("ascii", "backslashreplace").decode("ascii").replace("\r", " ").replace("\n", " ")
+    """Notes echo client input; a header value must be printable ASCII (uvicorn drops the connection
+    otherwise), so control and non-ASCII characters are escaped, and long values cut."""
+    safe = text.encode("unicode_escape").decode("ascii")
     return safe if len(safe) <= limit else safe[: limit - 3] + "..."

@@ -946,3 +946,12 @@ def test_cross_app_upsert_rejected_when_set(make_client):
     assert [r["eventName"] for r in body["results"]] == ["Launch webinar"]
     owners = sorted((e["appId"], e["externalEventId"]) for e in dump(client)["portals"]["1"]["events"])
     assert owners == [(1, EVENT_ID), (2, "theirs-only")]
+
+
+@pytest.mark.parametrize("name", ["\u001f", "line\r\nbreak", "caf\u00e9 \U0001f600", "tab\there"])
+def test_notes_echoing_client_input_are_valid_header_values(client, name):
+    """A dropped property's name is echoed in X-HubSpot-Mock-Note: it must stay printable ASCII."""
+    body = {"inputs": [event_input(customProperties=[{"name": name, "value": "v"}])]}
+    response = client.post(UPSERT_EVENTS, json=body, headers=auth())
+    assert response.status_code == 200
+    assert re.fullmatch(r"[\x20-\x7e]+", response.headers["X-HubSpot-Mock-Note"])

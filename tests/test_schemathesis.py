@@ -94,3 +94,12 @@ def test_generated_cases_reached_the_rules_and_the_errors():
         print(f"{operation}: {dict(answers)}")
         assert answers["2xx"] > 0 and answers["4xx"] > 0, (operation, answers)
         assert answers["5xx"] == 0, (operation, answers)
+
+
+# Stateful: schemathesis walks the spec's links (upsert -> attendance by objectId / external ids -> read-back),
+# so sequences carry real ids from one answer into the next request.
+APIWorkflow = schema.as_state_machine()
+
+
+class TestLinkedWorkflows(APIWorkflow.TestCase):
+    settings = settings(max_examples=max(20, EXAMPLES // 4), stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck))
