@@ -89,6 +89,9 @@ class Settings:
     # Status for a batch whose items partly failed: 200 (HubSpot's declared answer) or 207.
     # The official Python SDK returns None for 207, losing the per-item errors.
     mixed_batch_status: int = 200
+    # [A] Request objects refuse fields they do not define (400 naming them), as HubSpot's JSON parser does on
+    # other v3 APIs ("Unrecognized field ... not marked as ignorable"); false = ignore unknown fields.
+    reject_unknown_fields: bool = True
     # [A] Bodies larger than this are refused with 413 before they are read (HubSpot's limit is not documented).
     max_body_bytes: int = 10 * 1024 * 1024
     # [A] No batch size limit is documented; other HubSpot batch APIs take 100. None = no limit.

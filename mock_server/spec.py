@@ -28,6 +28,7 @@ SWITCHES: dict[str, Callable[[Settings], bool]] = {
     "create_requires_external_account_id": lambda s: s.create_requires_external_account_id,
     "require_property_maps": lambda s: not s.accept_missing_property_maps,
     "accept_iso_interaction_datetime": lambda s: s.iso_interaction_datetime != "reject",
+    "spec_item_error_shape": lambda s: s.item_error_shape == "spec",
 }
 
 
@@ -47,6 +48,8 @@ def document_for(settings: Settings) -> dict[str, Any]:
         elif isinstance(when, dict):  # a schema: field -> switch
             extra = [name for name, switch in when.items() if SWITCHES[switch](settings)]
             node["required"] = list(node.get("required", [])) + [n for n in extra if n not in node.get("required", [])]
+        if node.get("additionalProperties") is False and not settings.reject_unknown_fields:
+            del node["additionalProperties"]  # only request objects are closed in the YAML
         iso = node.get("x-iso-string-when")
         if iso and SWITCHES[iso](settings):
             integer = {k: v for k, v in node.items() if not k.startswith("x-") and k != "description"}

@@ -88,3 +88,20 @@ def test_every_setting_reads_from_the_environment():
     with pytest.raises(ValueError):
         Settings.from_env({"HUBSPOT_MOCK_ISO_INTERACTION_DATETIME": "maybe"})
     assert {f.name for f in dataclasses.fields(Settings)} >= set(PROFILES["live"])
+
+
+@pytest.mark.parametrize("reject, accepted", [(True, False), (False, True)])
+def test_unknown_fields_follow_the_setting(reject, accepted):
+    upsert = _operation(document_for(Settings(reject_unknown_fields=reject)), "upsertEvents")
+    body = {"inputs": [{"externalAccountId": "a", "externalEventId": "e", "eventName": "n", "eventOrganizer": "o", "extra": 1}]}
+    if accepted:
+        upsert.validate_body(body)
+    else:
+        with pytest.raises(ValidationError, match="extra"):
+            upsert.validate_body(body)
+
+
+def test_spec_profile_document_requires_the_full_item_error():
+    for profile, required in (("live", False), ("spec", True)):
+        error = document_for(Settings.for_profile(profile))["components"]["schemas"]["StandardError"]
+        assert ({"context", "errors", "links"} <= set(error["required"])) is required
