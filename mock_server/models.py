@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Callable, Iterable
 
 from .clock import Clock, iso_ms, parse_instant
 from .exceptions import READ_SCOPE, WRITE_SCOPE, ExpiredToken, NotFound, Unauthorized, ValidationError
@@ -142,8 +142,6 @@ class ParticipationView:
     change: StateChange
     state: str
 
-
-Where = Literal["vid", "email"]
 
 
 def locked(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -294,7 +292,7 @@ class Backend:
         if external_account_id is None and self.settings.create_requires_external_account_id:
             raise _invalid("externalAccountId", "externalAccountId is required")
         event = self._event_by_external_ids(principal, external_event_id, external_account_id)
-        return self._record_by_vid(event, state, inputs, create_missing=False, unknown=self.settings.unknown_vid_on_create)
+        return self._record_by_vid(event, state, inputs, unknown=self.settings.unknown_vid_on_create)
 
     @locked
     def upsert_by_contact_id(
@@ -308,7 +306,7 @@ class Backend:
         """Endpoint 4: "the contact must already exist; a contact will not be created"."""
         state = subscriber_state(state_path)
         event = self._event_by_external_ids(principal, external_event_id, external_account_id)
-        return self._record_by_vid(event, state, inputs, create_missing=False, unknown="item_error")
+        return self._record_by_vid(event, state, inputs, unknown="item_error")
 
     @locked
     def record_by_email(
@@ -341,7 +339,7 @@ class Backend:
         return outcome
 
     def _record_by_vid(
-        self, event: MarketingEvent, state: str, inputs: list[dict[str, Any]], *, create_missing: bool, unknown: str
+        self, event: MarketingEvent, state: str, inputs: list[dict[str, Any]], *, unknown: str
     ) -> BatchOutcome:
         portal = self.portal(event.portal_id)
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]

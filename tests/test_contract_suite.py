@@ -81,7 +81,7 @@ def test_upsert_creates_then_updates_one_event(client, target):
     again = new_event(client, "upsert", event_description="updated")
     assert again.object_id == first.object_id
     assert again.external_event_id is None  # upsert results carry no external ids
-    read = target.eventually(lambda: client.get_event(f"webinar-upsert", f"contract-{RUN}"), lambda e: e.event_description == "updated")
+    read = target.eventually(lambda: client.get_event("webinar-upsert", f"contract-{RUN}"), lambda e: e.event_description == "updated")
     assert (read.object_id, read.event_name, read.event_description) == (first.object_id, "Contract webinar", "updated")
 
 
@@ -97,7 +97,7 @@ def test_attendance_by_vid_is_counted(client, target):
     event = new_event(client, "vid")
     (attendee,) = client.record_by_email(event.object_id, "register", [EmailAttendance(email("bob"), 1_767_225_600_000, {}, {})]).results
     answer = client.record_by_contact_ids(
-        f"webinar-vid", "attend", [ContactAttendance(attendee.vid, 1_767_225_700_000, SPAN)], external_account_id=f"contract-{RUN}"
+        "webinar-vid", "attend", [ContactAttendance(attendee.vid, 1_767_225_700_000, SPAN)], external_account_id=f"contract-{RUN}"
     )
     assert answer.errors == []
     counters = target.eventually(lambda: client.participation_counters(event.object_id), lambda c: c.attended == 1)

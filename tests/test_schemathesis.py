@@ -12,7 +12,6 @@ import os
 from collections import Counter, defaultdict
 
 import hypothesis.strategies as st
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
