@@ -6,9 +6,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from .admin import admin_routes
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
+from .faults import FaultBook, load_rules
+from .journal import Journal
 from .models import Backend
+from .operations import MockContext
 from .ratelimit import RateCounters
 from .seed import check_seed_events, read_seed
 from .settings import Settings
@@ -27,22 +31,36 @@ def create_app(
     settings = settings or (backend.settings if backend else Settings.from_env())
     clock = clock or (backend.clock if backend else Clock())
     document = document_for(settings)
-    if backend is None:
-        backend = Backend(settings, clock)
-        if seed is None and settings.seed_path:
-            seed = read_seed(settings.seed_path)
+    if seed is None and settings.seed_path:
+        seed = read_seed(settings.seed_path)
+    if seed:
+        check_seed_events(seed, next(op for op in operations(document) if op.operation_id == "upsertEvents"))
+
+    def fresh_backend() -> Backend:
+        new = Backend(settings, clock)
         if seed:
-            upsert = next(op for op in operations(document) if op.operation_id == "upsertEvents")
-            check_seed_events(seed, upsert)
-            backend.load_seed(seed)
-    counters = RateCounters(settings, clock)
-    app = Starlette(
-        routes=[spec_route(document), *api_routes(document, backend, counters)],
-        exception_handlers=EXCEPTION_HANDLERS,
-    )
+            new.load_seed(seed)
+        return new
+
+    faults = FaultBook()
+    for rule in load_rules(settings.faults_path) if settings.faults_path else []:
+        faults.add(rule)
+    mock = MockContext(backend or fresh_backend(), RateCounters(settings, clock), faults, Journal(settings.journal_size))
+
+    def reset() -> None:
+        """Reset is building the backend again from the seed; the journal and faults are emptied too."""
+        mock.backend = app.state.backend = fresh_backend()
+        mock.journal.clear()
+        mock.faults.clear()
+
+    routes = [spec_route(document), *api_routes(document, mock)]
+    if settings.admin_enabled:
+        routes += admin_routes(mock, settings.admin_token, reset, lambda: mock.backend.snapshot())
+    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
     # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, answered in HubSpot's shape.
     app.router.redirect_slashes = False
     app.state.settings = settings
-    app.state.backend = backend
+    app.state.mock = mock
+    app.state.backend = mock.backend
     app.state.openapi = document
     return app

@@ -12,6 +12,7 @@ from typing import get_type_hints
 import uvicorn
 
 from .app import create_app
+from .server import uvicorn_config
 from .settings import PROFILES, Settings, coerce_setting
 
 BANNER = """\
@@ -30,6 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", dest="seed_path", metavar="FILE", help="contacts, events, property definitions, tokens (JSON or YAML)")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="fidelity profile (default live)")
     parser.add_argument("--strict", action="store_true", help="reads lag writes by 1 s, as HubSpot's do")
+    parser.add_argument("--faults", dest="faults_path", metavar="FILE", help="fault rules to arm at start (JSON or YAML)")
+    parser.add_argument("--rate-limits", action="store_true", help="enforce HubSpot's rate limits with its 429s")
     parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="any setting, e.g. --set mixed_batch_status=207"
@@ -46,7 +49,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if not sep or name not in names:
             raise SystemExit(f"--set {item!r}: expected NAME=VALUE with NAME one of the settings")
         overrides[name] = coerce_setting(name, hints[name], raw)
-    for name in ("host", "port", "seed_path", "profile", "log_level"):
+    if args.rate_limits:
+        overrides["enforce_rate_limits"] = True
+    for name in ("host", "port", "seed_path", "profile", "log_level", "faults_path"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
     if args.strict:
@@ -78,5 +83,5 @@ def main(argv: list[str] | None = None) -> int:
     print(BANNER.format(profile=settings.profile, url=url, app=settings.default_app_id, portal=settings.default_portal_id, seed=seed), flush=True)
     if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
         print(f"hubspot-mock: WARNING: bound to {settings.host}, reachable from other machines", file=sys.stderr)
-    uvicorn.Server(uvicorn.Config(app, log_level=settings.log_level)).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(app, settings.log_level)).run(sockets=[sock])
     return 0

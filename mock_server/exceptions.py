@@ -32,8 +32,13 @@ class HubSpotError(Exception):
         self.errors = errors
         self.context = context
         self.headers = headers or {}
+        self.extra: dict[str, Any] = {}  # keys some HubSpot errors carry beyond the envelope (429's policyName)
         if category is not None:
             self.category = category
+
+    def with_status(self, status_code: int) -> "HubSpotError":
+        self.status_code = status_code
+        return self
 
     def body(self) -> dict[str, Any]:
         """The envelope without correlationId (added per request)."""
@@ -46,6 +51,7 @@ class HubSpotError(Exception):
             body["context"] = self.context
         if self.errors is not None:
             body["errors"] = self.errors
+        body.update(self.extra)
         return body
 
 
@@ -126,3 +132,24 @@ class MethodNotAllowed(HubSpotError):
 class Conflict(HubSpotError):
     status_code = 409
     category = "CONFLICT"
+
+
+class RateLimited(HubSpotError):
+    """HubSpot's 429: no category, an errorType and the policy that was hit, and no Retry-After."""
+
+    status_code = 429
+    category = None
+    MESSAGES = {
+        "TEN_SECONDLY_ROLLING": "You have reached your ten_secondly_rolling limit.",
+        "SECONDLY": "You have reached your secondly limit.",
+        "DAILY": "You have reached your daily limit.",
+    }
+    GROUPS = {"TEN_SECONDLY_ROLLING": "ten-secondly", "SECONDLY": "secondly", "DAILY": "daily"}
+
+    def __init__(self, policy: str, portal_id: int, headers: dict[str, str] | None = None) -> None:
+        super().__init__(self.MESSAGES[policy], headers=headers)
+        self.extra = {
+            "errorType": "RATE_LIMIT",
+            "policyName": policy,
+            "groupName": f"publicapi:hapikey-api-calls-{self.GROUPS[policy]}:{portal_id}",
+        }

@@ -1,13 +1,14 @@
 """What every API call goes through before and after its handler: the HTTP half of the mock.
 
-In order: correlation id, Bearer token -> principal (401), scope (403), path and query parameters from the
-spec (400), Content-Type (415), body size (413), JSON (400), body schema from the spec (400); then the
-handler, which calls the backend and shapes the answer. Rate-limit counters are counted for every call that
-authenticated, and their headers go on every answer after that point.
+In order: correlation id, Bearer token -> principal (401), rate limits (429 when enforced), Content-Type
+(415), body size (413), an armed fault (fault_actions.py), scope (403), path and query parameters from the
+spec (400), JSON and the body schema from the spec (400); then the handler, which calls the backend and
+shapes the answer. Rate-limit headers go on every answer after authentication; every call is journaled.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -16,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from . import fault_actions
+from .clock import iso_ms
 from .errors import JSON, error_response, new_correlation_id
 from .exceptions import (
     HubSpotError,
@@ -24,7 +27,10 @@ from .exceptions import (
     PayloadTooLarge,
     Unauthorized,
     UnsupportedMediaType,
+    ValidationError,
 )
+from .faults import FAULT_HEADER, FaultBook, FaultRule, one_off
+from .journal import Journal, clip, redact
 from .models import Backend, Principal
 from .ratelimit import RateCounters
 from .settings import Settings
@@ -41,6 +47,17 @@ class Call:
     params: dict[str, Any]
     body: Any
     requested_at_ms: int
+    injected_failures: list[int] = field(default_factory=list)  # input indexes a partial fault took out
+
+
+@dataclass
+class MockContext:
+    """What every endpoint shares: the state, and the layers around it."""
+
+    backend: Backend
+    counters: RateCounters
+    faults: FaultBook
+    journal: Journal
 
 
 @dataclass
@@ -54,29 +71,42 @@ Handler = Callable[[Call], Answer]
 
 
 class OperationEndpoint:
-    """An ASGI endpoint for one spec operation, wrapping its handler."""
+    """An ASGI endpoint for one spec operation, wrapping its handler with auth, validation, faults and the
+    journal. The `Mock` it is given holds the backend and the cross-cutting pieces (counters, faults, journal)."""
 
-    def __init__(self, operation: Operation, handler: Handler, backend: Backend, counters: RateCounters) -> None:
+    def __init__(self, operation: Operation, handler: Handler, mock: "MockContext") -> None:
         self.operation = operation
         self.handler = handler
-        self.backend = backend
-        self.counters = counters
+        self.mock = mock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
         request = Request(scope, receive)
+        backend = self.mock.backend
         correlation_id = new_correlation_id()
-        scope.setdefault("state", {})["operation_id"] = self.operation.operation_id
         headers: dict[str, str] = {}
+        raw = b""
+        fault: FaultRule | None = None
         try:
             token = _bearer_token(request.headers.get("authorization"))
-            principal = self.backend.authenticate(token)
-            headers = self.counters.hit(token)
+            principal = backend.authenticate(token)
+            headers = self.mock.counters.hit(token, principal.portal_id)
+            raw = await self._read_raw(request) if self.operation.body_validator is not None else b""
+            fault = self._pick_fault(request, token, principal, raw)
+            if fault is not None and fault.action != "partial" and fault.action != "batch_status":
+                response = await fault_actions.before(fault, principal, scope)
+                if response is not None:
+                    return await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started)
             if self.operation.required_scope not in principal.scopes:
                 raise MissingScopes(self.operation.required_scope)
             params = self.operation.validate_parameters(request.path_params, request.query_params)
-            body = await self._read_body(request) if self.operation.body_validator is not None else None
-            call = Call(self.backend, self.backend.settings, principal, params, body, self.backend.clock.now_ms())
+            body = self._parse_body(raw) if self.operation.body_validator is not None else None
+            call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms())
+            if fault is not None and fault.action == "partial":
+                fault_actions.take_failing_inputs(fault, call)
             answer = self.handler(call)
+            if fault is not None and fault.action == "batch_status" and isinstance(answer.body, dict) and "status" in answer.body:
+                answer.body["status"] = fault.batch_status
         except HubSpotError as exc:
             response = error_response(exc, correlation_id, headers)
         else:
@@ -87,16 +117,47 @@ class OperationEndpoint:
                 response = Response(status_code=answer.status, headers=headers)
             else:
                 response = Response(orjson.dumps(answer.body), answer.status, headers, media_type=JSON)
-        await response(scope, receive, send)
+            if fault is not None and fault.when == "after" and fault.action in ("latency", "drop"):
+                response = await fault_actions.after(fault, response, scope)
+        await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started)
 
-    async def _read_body(self, request: Request) -> Any:
+    def _pick_fault(self, request: Request, token: str, principal: Principal, raw: bytes) -> FaultRule | None:
+        header = request.headers.get(FAULT_HEADER)
+        if header is not None:
+            try:
+                return one_off(header)
+            except (ValueError, TypeError) as exc:
+                raise ValidationError(f"Invalid {FAULT_HEADER} header: {exc}", errors=[{"message": str(exc), "in": FAULT_HEADER}]) from None
+        op = self.operation
+        return self.mock.faults.pick(op.operation_id, op.path, op.method, token, principal.app_id, raw)
+
+    async def _finish(self, scope, receive, send, request, raw, response, correlation_id, fault, started) -> None:
+        """Send the answer (or not, for a dropped connection) and write the journal entry."""
+        sent = await fault_actions.send(fault, response, scope, receive, send)
+        body = getattr(response, "body", b"") or b""
+        self.mock.journal.record(
+            at=iso_ms(self.mock.backend.clock.now_ms()),
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            operation=self.operation.operation_id,
+            headers=redact(request.headers.items()),
+            body=clip(raw),
+            status=response.status_code if sent else None,
+            correlation_id=correlation_id,
+            fault=None if fault is None else f"{fault.id}: {fault.action}" + (f" {fault.status}" if fault.status else ""),
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            response=clip(body),
+        )
+
+    async def _read_raw(self, request: Request) -> bytes:
         content_type = request.headers.get("content-type", "")
         if content_type.split(";", 1)[0].strip().lower() != "application/json":
             raise UnsupportedMediaType(
                 f"Content-Type '{content_type}' is not supported; send application/json",
                 category="VALIDATION_ERROR",
             )
-        limit = self.backend.settings.max_body_bytes
+        limit = self.mock.backend.settings.max_body_bytes
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise _too_large(limit)  # refused before reading a byte of it
@@ -106,7 +167,9 @@ class OperationEndpoint:
             if size > limit:
                 raise _too_large(limit)
             chunks.append(chunk)
-        raw = b"".join(chunks)
+        return b"".join(chunks)
+
+    def _parse_body(self, raw: bytes) -> Any:
         if not raw.strip():
             raise InvalidJson("Invalid input JSON: the request body is empty", errors=[{"message": "empty body", "in": "body"}])
         try:
@@ -116,7 +179,7 @@ class OperationEndpoint:
         if not isinstance(body, dict):
             raise InvalidJson("Invalid input JSON: the body must be a JSON object", errors=[{"message": "expected an object", "in": "body"}])
         self.operation.validate_body(body)
-        max_inputs = self.backend.settings.max_batch_inputs
+        max_inputs = self.mock.backend.settings.max_batch_inputs
         if max_inputs is not None and len(body.get("inputs", ())) > max_inputs:
             raise HubSpotError(
                 f"Too many inputs: {len(body['inputs'])} given, at most {max_inputs} per batch",

@@ -1,7 +1,9 @@
-"""Per-token request counters behind HubSpot's X-HubSpot-RateLimit-* headers.
+"""Per-token request counters behind HubSpot's X-HubSpot-RateLimit-* headers, and their enforcement.
 
-The ten-second window is exact and rolling: each token keeps the times of its last `max` calls, which is
-all that is needed to know how many fall inside the window (memory stays bounded at any load).
+The ten-second window is exact and rolling: each token keeps the times of its last `max` accepted calls,
+which is all that is needed to know how many fall inside the window (memory stays bounded at any load).
+With `enforce_rate_limits`, a call over the window or the daily quota is refused with HubSpot's 429 and is
+not counted, as on HubSpot.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections import deque
 from datetime import datetime, timezone
 
 from .clock import Clock
+from .exceptions import RateLimited
 from .settings import Settings
 
 WINDOW_SECONDS = 10.0
@@ -24,19 +27,32 @@ class RateCounters:
         self._daily: dict[str, tuple[str, int]] = {}
         self._lock = threading.Lock()
 
-    def hit(self, token: str) -> dict[str, str]:
-        """Count one call for this token and return the headers HubSpot sends with the answer."""
+    def hit(self, token: str, portal_id: int) -> dict[str, str]:
+        """Count one call for this token; return the headers HubSpot sends, or raise its 429."""
         limit = self.settings.ten_second_limit
         secondly = limit // 10
+        daily = self.settings.daily_limit
         now = self.clock.monotonic()
         with self._lock:
             calls = self._calls.get(token)
             if calls is None:
                 calls = self._calls[token] = deque(maxlen=limit)
-            calls.append(now)
-            while calls[0] <= now - WINDOW_SECONDS:  # expired calls never come back into the window
+            while calls and calls[0] <= now - WINDOW_SECONDS:  # expired calls never come back into the window
                 calls.popleft()
-            in_window = len(calls)
+            # [A] The daily quota resets at midnight UTC (HubSpot uses the portal's time zone).
+            today = datetime.fromtimestamp(self.clock.now_ms() / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+            day, used_today = self._daily.get(token, (today, 0))
+            used_today = used_today if day == today else 0
+            refused = None
+            if self.settings.enforce_rate_limits:
+                if daily is not None and used_today >= daily:
+                    refused = "DAILY"
+                elif len(calls) >= limit:
+                    refused = "TEN_SECONDLY_ROLLING"
+            if refused is None:
+                calls.append(now)
+                used_today += 1
+                self._daily[token] = (today, used_today)
             in_second = 0
             for t in reversed(calls):
                 if t <= now - 1.0 or in_second == secondly:
@@ -45,17 +61,13 @@ class RateCounters:
             headers = {
                 "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000)),
                 "X-HubSpot-RateLimit-Max": str(limit),
-                "X-HubSpot-RateLimit-Remaining": str(max(0, limit - in_window)),
+                "X-HubSpot-RateLimit-Remaining": str(max(0, limit - len(calls))),
                 "X-HubSpot-RateLimit-Secondly": str(secondly),
                 "X-HubSpot-RateLimit-Secondly-Remaining": str(max(0, secondly - in_second)),
             }
-            daily = self.settings.daily_limit
             if daily is not None:
-                # [A] The daily quota resets at midnight UTC (HubSpot uses the portal's time zone).
-                today = datetime.fromtimestamp(self.clock.now_ms() / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
-                day, count = self._daily.get(token, (today, 0))
-                count = count + 1 if day == today else 1
-                self._daily[token] = (today, count)
                 headers["X-HubSpot-RateLimit-Daily"] = str(daily)
-                headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(max(0, daily - count))
+                headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(max(0, daily - used_today))
+        if refused:
+            raise RateLimited(refused, portal_id, headers)
         return headers

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .clock import iso_ms
+from .fault_actions import injected_item_errors
 from .models import AttendanceResult, BatchOutcome, ItemError, MarketingEvent, ParticipationView
 from .operations import Answer, Call
 
@@ -19,18 +20,18 @@ def record_by_contact_ids(call: Call) -> Answer:
     outcome = call.backend.record_by_contact_ids(
         call.principal, p["externalEventId"], p["subscriberState"], p.get("externalAccountId"), call.body["inputs"]
     )
-    return _batch(call, outcome, _vid_result, call.settings.record_by_contact_ids_status)
+    return _batch(call, _with_injected(call, outcome), _vid_result, call.settings.record_by_contact_ids_status)
 
 
 def record_by_email(call: Call) -> Answer:
     p = call.params
     outcome = call.backend.record_by_email(call.principal, p["objectId"], p["subscriberState"], call.body["inputs"])
-    return _batch(call, outcome, _email_result, 200)
+    return _batch(call, _with_injected(call, outcome), _email_result, 200)
 
 
 def upsert_events(call: Call) -> Answer:
     outcome = call.backend.upsert_events(call.principal, call.body["inputs"])
-    return _batch(call, outcome, _event_result, 200)
+    return _batch(call, _with_injected(call, outcome), _event_result, 200)
 
 
 def upsert_by_contact_id(call: Call) -> Answer:
@@ -38,9 +39,16 @@ def upsert_by_contact_id(call: Call) -> Answer:
     outcome = call.backend.upsert_by_contact_id(
         call.principal, p["externalEventId"], p["subscriberState"], p["externalAccountId"], call.body["inputs"]
     )
+    outcome = _with_injected(call, outcome)
     if not outcome.errors:
         return Answer(call.settings.upsert_by_contact_id_status, None, outcome.notes)
     return _batch(call, outcome, _vid_result, call.settings.mixed_batch_status)
+
+
+def _with_injected(call: Call, outcome: BatchOutcome) -> BatchOutcome:
+    """Inputs a partial-failure fault took out are answered as per-item errors."""
+    outcome.errors.extend(injected_item_errors(call))
+    return outcome
 
 
 def _batch(call: Call, outcome: BatchOutcome, shape: Any, success_status: int) -> Answer:

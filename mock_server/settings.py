@@ -120,9 +120,16 @@ class Settings:
     first_vid: int = 2**31 + 1
     first_object_id: int = 510_000_000_001
 
-    # --- rate-limit counters (headers now; enforcement is a later layer) ---
+    # --- rate limits: counted always (headers); enforced with HubSpot's 429s when enforce_rate_limits ---
     rate_limit_tier: RateLimitTier = "free"
     rate_limit_auth: AuthKind = "private_app"
+    enforce_rate_limits: bool = False
+
+    # --- faults, journal, admin API ---
+    faults_path: str | None = None  # a JSON/YAML list of fault rules loaded at start
+    journal_size: int = 1000  # requests kept in the journal (a ring buffer)
+    admin_enabled: bool = True  # the /__mock/ admin API
+    admin_token: str | None = None  # when set, the admin API wants `Authorization: Bearer <admin_token>`
 
     # ------------------------------------------------------------------ construction
     @classmethod

@@ -11,6 +11,8 @@ from typing import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
+from .server import uvicorn_config
+
 
 @contextmanager
 def serve_in_thread(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
@@ -19,7 +21,7 @@ def serve_in_thread(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
     sock.bind((host, 0))
     sock.listen(512)  # bound and listening before the URL is handed out: no start-up race
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn_config(app, "warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

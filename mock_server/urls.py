@@ -7,14 +7,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .errors import json_response
-from .models import Backend
-from .operations import OperationEndpoint
-from .ratelimit import RateCounters
+from .operations import MockContext, OperationEndpoint
 from .responses import HANDLERS
 from .spec import operations
 
 
-def api_routes(document: dict, backend: Backend, counters: RateCounters) -> list[Route]:
+def api_routes(document: dict, mock: MockContext) -> list[Route]:
     ops = operations(document)
     missing = {op.operation_id for op in ops} ^ set(HANDLERS)
     if missing:
@@ -23,7 +21,7 @@ def api_routes(document: dict, backend: Backend, counters: RateCounters) -> list
     # as in HubSpot's own router; the sort is stable, so the spec's order holds otherwise.
     ops.sort(key=lambda op: op.path.count("{"))
     return [
-        Route(op.path, OperationEndpoint(op, HANDLERS[op.operation_id], backend, counters), methods=[op.method])
+        Route(op.path, OperationEndpoint(op, HANDLERS[op.operation_id], mock), methods=[op.method])
         for op in ops
     ]
 

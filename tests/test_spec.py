@@ -23,7 +23,7 @@ def test_every_spec_operation_has_a_handler_and_back():
 def test_a_handler_missing_from_the_spec_stops_the_app(monkeypatch):
     monkeypatch.setitem(HANDLERS, "notInTheSpec", lambda call: None)
     with pytest.raises(RuntimeError, match="notInTheSpec"):
-        api_routes(base_document(), None, None)
+        api_routes(base_document(), None)
 
 
 def test_every_operation_declares_scope_auth_failure_and_json_answers():
