@@ -61,6 +61,7 @@ def create_app(
     app.router.redirect_slashes = False
     app.state.settings = settings
     app.state.mock = mock
+    app.state.reset = reset
     app.state.backend = mock.backend
     app.state.openapi = document
     return app

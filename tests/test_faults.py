@@ -21,17 +21,15 @@ from contracts.errors import RateLimited, ServerError
 from mock_server import Settings, create_app
 from mock_server.clock import FakeClock
 from mock_server.faults import FaultBook, FaultRule
-from mock_server.testing import serve_in_thread
 
 BASE = "/marketing/v3/marketing-events"
 WHEN = 1_767_225_600_000
 
 
 @pytest.fixture
-def live():
-    app = create_app(Settings())
-    with serve_in_thread(app) as url:
-        yield url, app.state.mock
+def live(hubspot_mock):
+    """The plugin's live server (reset before each test): its URL and its internals."""
+    return hubspot_mock.base_url, hubspot_mock.app.state.mock
 
 
 def thin(url: str, **kw) -> tuple[MarketingEventsClient, list[float]]:

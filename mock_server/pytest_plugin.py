@@ -1,0 +1,103 @@
+"""pytest plugin (registered as `hubspot_mock` through the pytest11 entry point).
+
+    def test_my_sync(hubspot_mock):
+        client = hubspot.Client.create(access_token=hubspot_mock.token, host=hubspot_mock.base_url)
+        with hubspot_mock.faults({"action": "respond", "status": 503, "times": 1}):
+            ...
+        assert hubspot_mock.state()["portals"]["1"]["events"]
+
+`hubspot_mock` is a real uvicorn server on a free port in a background thread, started once per session
+(per worker under pytest-xdist, each worker has its own) and reset before every test. `hubspot_mock_asgi`
+is the same mock in process, without sockets: use `.client` (a Starlette TestClient) or `.transport` (an
+httpx ASGI transport for async clients). Override the `hubspot_mock_settings` / `hubspot_mock_seed`
+fixtures in a conftest.py to change the profile, settings or seed.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from .app import create_app
+from .faults import FaultRule
+from .journal import Entry
+from .models import Backend
+from .settings import Settings
+from .testing import serve_in_thread
+
+
+class HubSpotMock:
+    """A running mock as a test sees it."""
+
+    token = "pat-hubspot-mock"
+
+    def __init__(self, app: Starlette, base_url: str) -> None:
+        self.app = app
+        self.base_url = base_url
+
+    @property
+    def backend(self) -> Backend:
+        return self.app.state.mock.backend
+
+    def state(self) -> dict[str, Any]:
+        """Everything the mock holds: portals, contacts, events, subscriber histories."""
+        return self.backend.dump()
+
+    def journal(self, **filters: Any) -> list[Entry]:
+        """What was sent and answered, newest first (filters: operation, status, faulted, text, limit)."""
+        return self.app.state.mock.journal.entries(**filters)
+
+    def reset(self) -> None:
+        self.app.state.reset()
+
+    @contextmanager
+    def faults(self, *rules: dict[str, Any] | FaultRule, **rule: Any) -> Iterator[list[FaultRule]]:
+        """Arm fault rules for the duration of a with-block: `faults(action="respond", status=503, times=2)`."""
+        book = self.app.state.mock.faults
+        armed = [book.add(r) for r in (*rules, *([rule] if rule else []))]
+        try:
+            yield armed
+        finally:
+            for r in armed:
+                book.remove(r.id)
+
+
+@pytest.fixture(scope="session")
+def hubspot_mock_settings() -> Settings:
+    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def hubspot_mock_seed() -> dict[str, Any] | None:
+    return None
+
+
+@pytest.fixture(scope="session")
+def _hubspot_mock_server(hubspot_mock_settings: Settings, hubspot_mock_seed: dict[str, Any] | None) -> Iterator[HubSpotMock]:
+    app = create_app(hubspot_mock_settings, seed=hubspot_mock_seed)
+    with serve_in_thread(app) as url:
+        yield HubSpotMock(app, url)
+
+
+@pytest.fixture
+def hubspot_mock(_hubspot_mock_server: HubSpotMock) -> HubSpotMock:
+    _hubspot_mock_server.reset()
+    return _hubspot_mock_server
+
+
+class HubSpotMockASGI(HubSpotMock):
+    def __init__(self, app: Starlette) -> None:
+        super().__init__(app, "http://testserver")
+        from starlette.testclient import TestClient
+
+        self.client = TestClient(app, base_url=self.base_url, headers={"Authorization": f"Bearer {self.token}"})
+        self.transport = httpx.ASGITransport(app=app)
+
+
+@pytest.fixture
+def hubspot_mock_asgi(hubspot_mock_settings: Settings, hubspot_mock_seed: dict[str, Any] | None) -> HubSpotMockASGI:
+    return HubSpotMockASGI(create_app(hubspot_mock_settings, seed=hubspot_mock_seed))
