@@ -164,7 +164,8 @@ class FaultRule:
             return MissingScopes(WRITE_SCOPE)
         if status in SERVER_ERRORS:
             message, category = SERVER_ERRORS[status]
-            error = HubSpotError(message, category=category)
+            error = HubSpotError(message)
+            error.category = category  # None: HubSpot's gateway errors carry no category
         elif status == 400:
             error = ValidationError("Invalid input (injected fault)")
         else:

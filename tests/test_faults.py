@@ -89,6 +89,16 @@ def test_the_official_sdk_raises_its_exceptions(live, status, exception):
         assert type(raised.value) is ApiException and json.loads(raised.value.body)["policyName"] == "TEN_SECONDLY_ROLLING"
 
 
+@pytest.mark.parametrize("status, category", [(500, "INTERNAL_ERROR"), (502, None), (503, None), (504, None)])
+def test_server_errors_are_hubspot_envelopes(live, status, category):
+    url, mock = live
+    arm(mock, action="respond", status=status)
+    answer = httpx.get(f"{url}{BASE}/1", headers={"Authorization": "Bearer t"})
+    body = answer.json()
+    assert (answer.status_code, body["status"], body.get("category")) == (status, "error", category)
+    assert body["correlationId"] == answer.headers["X-HubSpot-Correlation-Id"]
+
+
 def test_cdn_origin_errors_are_html_pages(live):
     url, mock = live
     arm(mock, action="respond", status=522)
