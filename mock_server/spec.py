@@ -124,10 +124,16 @@ class Operation:
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
+ADMIN_PREFIX = "/__mock/"
+
+
 def operations(document: dict[str, Any]) -> list[Operation]:
+    """HubSpot's operations of the spec (the admin API's are documented there but routed by admin.py)."""
     components = document.get("components", {})
     ops = []
     for path, item in document["paths"].items():
+        if path.startswith(ADMIN_PREFIX):
+            continue
         for method, spec in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue

@@ -40,7 +40,8 @@ SEED = {
 app = create_app(Settings.for_profile(os.environ.get("CONTRACT_PROFILE", "live"), accept_any_token=False), seed=SEED)
 OBJECT_IDS = [e["objectId"] for e in app.state.backend.dump()["portals"]["1"]["events"]]
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+# The admin API (tag "Mock admin") resets and arms faults: it is not for a HubSpot contract run.
+schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(tag="Mock admin")
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=EXAMPLES)
 schema.config.headers = {"Authorization": "Bearer pat-contract-tests"}
 
@@ -87,7 +88,7 @@ def test_every_operation_honours_the_spec(case):
 
 def test_generated_cases_reached_the_rules_and_the_errors():
     """Run after the property test: every operation answered both successes and client errors, never a 5xx."""
-    operations = {f"{method.upper()} {path}" for path, item in app.state.openapi["paths"].items() for method in item}
+    operations = {f"{method.upper()} {path}" for path, item in app.state.openapi["paths"].items() for method in item if not path.startswith("/__mock/")}
     assert set(ANSWERS) == operations
     for operation, answers in sorted(ANSWERS.items()):
         print(f"{operation}: {dict(answers)}")
