@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from pathlib import Path
+from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
 
@@ -46,6 +48,25 @@ def create_app(
     for rule in load_rules(settings.faults_path) if settings.faults_path else []:
         faults.add(rule)
     mock = MockContext(backend or fresh_backend(), RateCounters(settings, clock), faults, Journal(settings.journal_size))
+    if settings.state_path and Path(settings.state_path).exists():
+        from .snapshot import load_snapshot
+
+        mock.backend.restore(load_snapshot(settings.state_path))
+
+    def snapshot() -> dict[str, Any]:
+        """The state as a restorable image; also written to the state file when there is one."""
+        image = mock.backend.snapshot()
+        if settings.state_path:
+            from .snapshot import save_snapshot
+
+            save_snapshot(mock.backend, settings.state_path)
+        return image
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if settings.state_path:  # uvicorn turns SIGTERM / Ctrl-C into this shutdown
+            snapshot()
 
     def reset() -> None:
         """Reset is building the backend again from the seed; the journal and faults are emptied too."""
@@ -55,8 +76,8 @@ def create_app(
 
     routes = [spec_route(document), *api_routes(document, mock)]
     if settings.admin_enabled:
-        routes += admin_routes(mock, settings.admin_token, reset, lambda: mock.backend.snapshot())
-    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
+        routes += admin_routes(mock, settings.admin_token, reset, snapshot)
+    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, answered in HubSpot's shape.
     app.router.redirect_slashes = False
     app.state.settings = settings

@@ -31,6 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", dest="seed_path", metavar="FILE", help="contacts, events, property definitions, tokens (JSON or YAML)")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="fidelity profile (default live)")
     parser.add_argument("--strict", action="store_true", help="reads lag writes by 1 s, as HubSpot's do")
+    parser.add_argument("--state", dest="state_path", metavar="FILE", help="load state from FILE at start, save it there on shutdown")
     parser.add_argument("--faults", dest="faults_path", metavar="FILE", help="fault rules to arm at start (JSON or YAML)")
     parser.add_argument("--rate-limits", action="store_true", help="enforce HubSpot's rate limits with its 429s")
     parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
@@ -51,7 +52,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides[name] = coerce_setting(name, hints[name], raw)
     if args.rate_limits:
         overrides["enforce_rate_limits"] = True
-    for name in ("host", "port", "seed_path", "profile", "log_level", "faults_path"):
+    for name in ("host", "port", "seed_path", "profile", "log_level", "faults_path", "state_path"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
     if args.strict:

@@ -126,6 +126,7 @@ class Settings:
     enforce_rate_limits: bool = False
 
     # --- faults, journal, admin API ---
+    state_path: str | None = None  # --state FILE: loaded at start, saved on shutdown and on demand, atomically
     faults_path: str | None = None  # a JSON/YAML list of fault rules loaded at start
     journal_size: int = 1000  # requests kept in the journal (a ring buffer)
     admin_enabled: bool = True  # the /__mock/ admin API
