@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,30 @@ def test_errors_throw_with_their_status(node_sdk, server):
     assert calls["basicApi.getByObjectId"]["body"]["category"] == "OBJECT_NOT_FOUND"
     assert "Unknown state for 'REGISTERED'" in calls["addEventAttendeesApi.recordByEmail"]["body"]["message"]
     assert all(c["wire"][0]["contentType"].startswith("application/json") for c in calls.values())
+
+
+# ---------------------------------------------------------------------------------------------- retries
+# With numberOfApiCallRetries = N (total attempts), the Node SDK retries 5xx after 200 ms x attempt and a
+# TEN_SECONDLY_ROLLING 429 after 10 s x attempt; it gives up at once on DAILY (FACTS.md, "Official clients").
+@pytest.mark.parametrize(
+    "rule, retries, ok, attempts",
+    [
+        ({"action": "respond", "status": 503, "times": 2}, 3, True, 3),
+        ({"action": "respond", "status": 502, "times": 3}, 3, False, 3),
+        ({"action": "respond", "status": 429, "rate_limit": "ten_secondly", "times": 1}, 2, True, 2),
+        ({"action": "respond", "status": 429, "rate_limit": "daily", "times": 1}, 3, False, 1),
+    ],
+    ids=["5xx-recovered", "5xx-exhausted", "ten-secondly-recovered", "daily-not-retried"],
+)
+def test_retries_follow_the_sdks_policy(node_sdk, rule, retries, ok, attempts):
+    app = create_app(Settings())
+    mock = app.state.mock
+    mock.faults.add({**rule, "operation": "upsertEvents"})
+    with serve_in_thread(app) as url:
+        started = time.monotonic()
+        (call,) = drive(node_sdk, url, "upsert", retries=retries).values()
+        took = time.monotonic() - started
+    assert call["ok"] is ok, call
+    assert len(mock.journal.entries(operation="upsertEvents")) == attempts
+    if rule["status"] == 429 and ok:
+        assert took >= 10  # waited out the ten-second window

@@ -89,6 +89,12 @@ const scenarios = {
     await record('retrieveParticipantStateApi.getParticipationsCountersByMarketingEventId', ev.retrieveParticipantStateApi,
       'getParticipationsCountersByMarketingEventId', Number(objectId));
   },
+  // One upsert, for the retry tests: the Python side arms faults and counts the attempts in the journal.
+  async upsert() {
+    await record('batchApi.upsert', events().batchApi, 'upsert', { inputs: [{
+      externalAccountId: p.accountId, externalEventId: p.eventId, eventName: 'Retried', eventOrganizer: 'Acme', customProperties: [],
+    }] });
+  },
   async errors() {
     const ev = events();
     await record('basicApi.getByObjectId', ev.basicApi, 'getByObjectId', p.unknownObjectId ?? '999999');
