@@ -18,6 +18,7 @@ from .operations import MockContext
 from .ratelimit import RateCounters
 from .seed import check_seed_events, read_seed
 from .settings import Settings
+from .snapshot import load_snapshot, save_snapshot
 from .spec import document_for, operations
 from .urls import api_routes, spec_route
 
@@ -48,19 +49,14 @@ def create_app(
     for rule in load_rules(settings.faults_path) if settings.faults_path else []:
         faults.add(rule)
     mock = MockContext(backend or fresh_backend(), RateCounters(settings, clock), faults, Journal(settings.journal_size))
-    if settings.state_path and Path(settings.state_path).exists():
-        from .snapshot import load_snapshot
-
-        mock.backend.restore(load_snapshot(settings.state_path))
+    if backend is None and settings.state_path and Path(settings.state_path).exists():
+        mock.backend.restore(load_snapshot(settings.state_path))  # a state file wins over the seed
 
     def snapshot() -> dict[str, Any]:
-        """The state as a restorable image; also written to the state file when there is one."""
-        image = mock.backend.snapshot()
+        """The state as a restorable image; also written (atomically) to the state file when there is one."""
         if settings.state_path:
-            from .snapshot import save_snapshot
-
-            save_snapshot(mock.backend, settings.state_path)
-        return image
+            return save_snapshot(mock.backend, settings.state_path)
+        return mock.backend.snapshot()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

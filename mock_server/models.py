@@ -22,6 +22,8 @@ from .settings import Settings
 # Path values (write side) to the read side's names.
 SUBSCRIBER_STATES = {"register": "REGISTERED", "attend": "ATTENDED", "cancel": "CANCELLED"}
 READ_STATES = ("REGISTERED", "ATTENDED", "CANCELLED", "NO_SHOW")
+# Marker and version of Backend.snapshot() images; bump the number when the layout changes.
+SNAPSHOT_FORMAT = "hubspot-mock-state/1"
 
 
 def subscriber_state(path_value: str) -> str:
@@ -573,7 +575,7 @@ class Backend:
                 str(p.portal_id): {
                     "propertyDefinitions": sorted(p.property_definitions),
                     "contacts": [
-                        {"vid": c.vid, "email": c.email, "properties": c.properties, "createdAt": iso_ms(c.created_at)}
+                        {"vid": c.vid, "email": c.email, "properties": dict(c.properties), "createdAt": iso_ms(c.created_at)}
                         for c in p.contacts.values()
                     ],
                     "events": [_dump_event(e) for e in p.events.values()],
@@ -581,6 +583,55 @@ class Backend:
                 for p in self.portals.values()
             }
         }
+
+    # ------------------------------------------------------------------ snapshots (--state FILE)
+    @locked
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to restore this state exactly, as versioned JSON-able data.
+
+        dump() is a presentation (ISO strings, no participation ids, no token table); a snapshot is the state
+        itself: every instant as epoch ms, the tokens, and the next value of each id counter. Only the monotonic
+        visible_at / recorded_at are left out: they mean nothing in another process, so read-after-write lag
+        does not survive a restore. The image shares no mutable data with the backend.
+        """
+        return {
+            "format": SNAPSHOT_FORMAT,
+            "counters": {
+                "nextVid": self._peek("_vids"),
+                "nextObjectId": self._peek("_object_ids"),
+                "nextParticipationId": self._peek("_participation_ids"),
+            },
+            "tokens": {
+                token: {"portalId": p.portal_id, "appId": p.app_id, "scopes": sorted(p.scopes), "expired": p.expired}
+                for token, p in self.tokens.items()
+            },
+            "portals": [_snapshot_portal(p) for p in self.portals.values()],
+        }
+
+    def restore(self, image: dict[str, Any]) -> None:
+        """Replace all state with a snapshot's; everything in it is visible at once.
+
+        The whole image is checked and built aside first, so a bad or foreign one raises ValueError and leaves
+        the current state as it was; the swap itself happens under the lock, in one step.
+        """
+        portals, tokens, counters = _restore_state(image)
+        with self._lock:
+            self.portals, self.tokens = portals, tokens
+            self._vids, self._object_ids, self._participation_ids = (itertools.count(n) for n in counters)
+
+    @classmethod
+    def from_snapshot(
+        cls, image: dict[str, Any], settings: Settings | None = None, clock: Clock | None = None
+    ) -> "Backend":
+        backend = cls(settings, clock)
+        backend.restore(image)
+        return backend
+
+    def _peek(self, name: str) -> int:
+        """The next value of an id counter, without using it up (itertools.count cannot be read otherwise)."""
+        value = next(getattr(self, name))
+        setattr(self, name, itertools.count(value))
+        return value
 
 
 @dataclass
@@ -642,17 +693,244 @@ def _dump_event(e: MarketingEvent) -> dict[str, Any]:
         "endDateTime": None if e.end_ms is None else iso_ms(e.end_ms),
         "eventCancelled": e.event_cancelled,
         "eventCompleted": e.event_completed,
-        "customProperties": e.custom_properties,
+        "customProperties": dict(e.custom_properties),
         "createdAt": iso_ms(e.created_at),
         "updatedAt": iso_ms(e.updated_at),
         "subscribers": [
             {
                 "vid": p.vid,
                 "history": [
-                    {"state": c.state, "interactionDateTime": c.interaction_ms, "properties": c.properties}
+                    {"state": c.state, "interactionDateTime": c.interaction_ms, "properties": dict(c.properties)}
                     for c in p.history
                 ],
             }
             for p in e.participations.values()
         ],
     }
+
+
+# ---------------------------------------------------------------------------------------------- snapshots
+# The upsertable event fields keep their request names in a snapshot (instants as epoch ms): JSON type, nullable.
+_SNAPSHOT_EVENT_FIELDS: dict[str, tuple[type, bool]] = {
+    "eventName": (str, False),
+    "eventOrganizer": (str, False),
+    "eventType": (str, True),
+    "eventDescription": (str, True),
+    "eventUrl": (str, True),
+    "startDateTime": (int, True),
+    "endDateTime": (int, True),
+    "eventCancelled": (bool, False),
+    "eventCompleted": (bool, False),
+}
+
+
+def _snapshot_portal(p: Portal) -> dict[str, Any]:
+    # vid_by_email and object_id_by_key are indexes over contacts and events: rebuilt on restore, not stored.
+    return {
+        "id": p.portal_id,
+        "propertyDefinitions": sorted(p.property_definitions),
+        "contacts": [
+            {"vid": c.vid, "email": c.email, "properties": dict(c.properties), "createdAt": c.created_at}
+            for c in p.contacts.values()
+        ],
+        "events": [_snapshot_event(e) for e in p.events.values()],
+    }
+
+
+def _snapshot_event(e: MarketingEvent) -> dict[str, Any]:
+    return {
+        "objectId": e.object_id,
+        "appId": e.app_id,
+        "externalAccountId": e.external_account_id,
+        "externalEventId": e.external_event_id,
+        **{name: getattr(e, attr) for name, attr in _EVENT_FIELDS.items()},
+        "customProperties": dict(e.custom_properties),
+        "createdAt": e.created_at,
+        "updatedAt": e.updated_at,
+        "participations": [
+            {
+                "vid": p.vid,
+                "participationId": p.participation_id,
+                "createdAt": p.created_at,
+                "history": [
+                    {
+                        "state": c.state,
+                        "interactionDateTime": c.interaction_ms,
+                        "properties": dict(c.properties),
+                        "joinedAt": c.joined_ms,
+                        "leftAt": c.left_ms,
+                    }
+                    for c in p.history
+                ],
+            }
+            for p in e.participations.values()
+        ],
+    }
+
+
+def check_snapshot_format(image: Any) -> None:
+    """Raise ValueError unless `image` is a mapping with this version's format marker."""
+    if not isinstance(image, dict):
+        raise ValueError(f"not a mock state snapshot: expected a JSON object, got {type(image).__name__}")
+    marker = image.get("format")
+    if marker == SNAPSHOT_FORMAT:
+        return
+    if isinstance(marker, str) and marker.startswith(SNAPSHOT_FORMAT.rsplit("/", 1)[0] + "/"):
+        raise ValueError(f"unsupported snapshot format {marker!r}: this mock reads {SNAPSHOT_FORMAT!r}")
+    hint = " (this looks like a seed file or a dump(), which are not snapshots)" if "portals" in image else ""
+    raise ValueError(f"not a mock state snapshot: 'format' is {marker!r}, expected {SNAPSHOT_FORMAT!r}{hint}")
+
+
+def _restore_state(image: Any) -> tuple[dict[int, Portal], dict[str, Principal], tuple[int, int, int]]:
+    """Build portals, tokens and next counter values from a snapshot, touching no backend; ValueError if bad."""
+    check_snapshot_format(image)
+    portals: dict[int, Portal] = {}
+    for i, raw in enumerate(_take(image, "portals", list, "")):
+        portal = _restore_portal(_object(raw, f"portals[{i}]"), f"portals[{i}]")
+        if portal.portal_id in portals:
+            raise ValueError(f"snapshot: portals[{i}]: portal {portal.portal_id} appears twice")
+        portals[portal.portal_id] = portal
+
+    tokens: dict[str, Principal] = {}
+    for token, raw in _take(image, "tokens", dict, "").items():
+        where = f"tokens[{token!r}]"
+        raw = _object(raw, where)
+        tokens[token] = Principal(
+            _take(raw, "portalId", int, where),
+            _take(raw, "appId", int, where),
+            frozenset(_strings(_take(raw, "scopes", list, where), f"{where}.scopes")),
+            _take(raw, "expired", bool, where),
+        )
+
+    # Counters continue after the stored values and after every id in the image, whichever is higher, so that
+    # a hand-edited or older snapshot still never hands out an id twice.
+    counters = _take(image, "counters", dict, "")
+    events = [e for p in portals.values() for e in p.events.values()]
+    next_vid = _next_after(
+        _take(counters, "nextVid", int, "counters"), [vid for p in portals.values() for vid in p.contacts]
+    )
+    next_object_id = _next_after(_take(counters, "nextObjectId", int, "counters"), [e.object_id for e in events])
+    next_participation_id = _next_after(
+        _take(counters, "nextParticipationId", int, "counters"),
+        [pa.participation_id for e in events for pa in e.participations.values()],
+    )
+    return portals, tokens, (next_vid, next_object_id, next_participation_id)
+
+
+def _next_after(stored: int, ids: Iterable[int | str]) -> int:
+    """The stored next value, raised above every numeric id in use (objectIds and participation ids are
+    strings of digits; anything else cannot collide with a counter value)."""
+    numeric = [int(i) for i in map(str, ids) if i.isascii() and i.isdigit()]
+    return max([stored, *(n + 1 for n in numeric)])
+
+
+def _restore_portal(raw: dict[str, Any], where: str) -> Portal:
+    portal = Portal(_take(raw, "id", int, where))
+    definitions = _take(raw, "propertyDefinitions", list, where)
+    portal.property_definitions = set(_strings(definitions, f"{where}.propertyDefinitions"))
+    for i, c in enumerate(_take(raw, "contacts", list, where)):
+        w = f"{where}.contacts[{i}]"
+        c = _object(c, w)
+        contact = Contact(
+            _take(c, "vid", int, w),
+            _take(c, "email", str, w, nullable=True),
+            _properties(c, w),
+            _take(c, "createdAt", int, w),
+        )
+        if contact.vid in portal.contacts:
+            raise ValueError(f"snapshot: {w}: vid {contact.vid} appears twice in portal {portal.portal_id}")
+        if contact.email:
+            if contact.email.lower() in portal.vid_by_email:
+                raise ValueError(f"snapshot: {w}: email {contact.email} appears twice in portal {portal.portal_id}")
+            portal.vid_by_email[contact.email.lower()] = contact.vid  # keyed as _add_contact keys it
+        portal.contacts[contact.vid] = contact
+    for i, e in enumerate(_take(raw, "events", list, where)):
+        event = _restore_event(_object(e, f"{where}.events[{i}]"), portal, f"{where}.events[{i}]")
+        if event.object_id in portal.events:
+            raise ValueError(f"snapshot: {where}.events[{i}]: objectId {event.object_id} appears twice")
+        if event.key in portal.object_id_by_key:
+            raise ValueError(f"snapshot: {where}.events[{i}]: its (appId, external ids) appear twice in the portal")
+        portal.events[event.object_id] = event
+        portal.object_id_by_key[event.key] = event.object_id  # in event order, as upserts built it
+    return portal
+
+
+def _restore_event(raw: dict[str, Any], portal: Portal, where: str) -> MarketingEvent:
+    event = MarketingEvent(
+        object_id=_take(raw, "objectId", str, where),
+        portal_id=portal.portal_id,
+        app_id=_take(raw, "appId", int, where),
+        external_account_id=_take(raw, "externalAccountId", str, where),
+        external_event_id=_take(raw, "externalEventId", str, where),
+        created_at=_take(raw, "createdAt", int, where),
+        updated_at=_take(raw, "updatedAt", int, where),
+        visible_at=0.0,  # visible at once
+        custom_properties=_properties(raw, where, "customProperties"),
+        **{
+            attr: _take(raw, name, _SNAPSHOT_EVENT_FIELDS[name][0], where, nullable=_SNAPSHOT_EVENT_FIELDS[name][1])
+            for name, attr in _EVENT_FIELDS.items()
+        },
+    )
+    for i, p in enumerate(_take(raw, "participations", list, where)):
+        w = f"{where}.participations[{i}]"
+        p = _object(p, w)
+        participation = Participation(
+            _take(p, "vid", int, w), _take(p, "participationId", str, w), _take(p, "createdAt", int, w)
+        )
+        if participation.vid not in portal.contacts:
+            raise ValueError(f"snapshot: {w}: vid {participation.vid} is not a contact of portal {portal.portal_id}")
+        if participation.vid in event.participations:
+            raise ValueError(f"snapshot: {w}: vid {participation.vid} appears twice in event {event.object_id}")
+        for j, h in enumerate(_take(p, "history", list, w)):
+            hw = f"{w}.history[{j}]"
+            h = _object(h, hw)
+            state = _take(h, "state", str, hw)
+            if state not in SUBSCRIBER_STATES.values():
+                stored = ", ".join(SUBSCRIBER_STATES.values())
+                raise ValueError(f"snapshot: {hw}.state must be one of {stored} (got {state!r})")
+            participation.history.append(
+                StateChange(
+                    state,
+                    _take(h, "interactionDateTime", int, hw),
+                    0.0,  # recorded_at: visible at once
+                    _properties(h, hw),
+                    _take(h, "joinedAt", int, hw, nullable=True),
+                    _take(h, "leftAt", int, hw, nullable=True),
+                )
+            )
+        event.participations[participation.vid] = participation
+    return event
+
+
+_JSON_TYPES = {int: "an integer", str: "a string", bool: "true or false", dict: "an object", list: "an array"}
+
+
+def _take(raw: dict[str, Any], key: str, kind: type, where: str, *, nullable: bool = False) -> Any:
+    """raw[key], checked to be of `kind` (or null when nullable, which also lets the key be absent)."""
+    value = raw.get(key)
+    if value is None and nullable:
+        return None
+    # bool is an int to isinstance, but `true` is never a valid vid or timestamp.
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        got = "missing" if key not in raw else f"got {type(value).__name__} {value!r:.40}"
+        path = f"{where}.{key}" if where else key
+        raise ValueError(f"snapshot: {path} must be {_JSON_TYPES[kind]}{' or null' if nullable else ''} ({got})")
+    return value
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"snapshot: {where} must be an object (got {type(value).__name__})")
+    return value
+
+
+def _strings(values: list[Any], where: str) -> list[str]:
+    if not all(isinstance(v, str) for v in values):
+        raise ValueError(f"snapshot: {where} must hold only strings")
+    return values
+
+
+def _properties(raw: dict[str, Any], where: str, key: str = "properties") -> dict[str, Any]:
+    """A property map, copied so the backend shares nothing with the image. Values are not type-checked:
+    the backend stores what it is given (a YAML seed may hold numbers), and a snapshot must give it back."""
+    return dict(_take(raw, key, dict, where))
