@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from .exceptions import WRITE_SCOPE, HubSpotError, MissingScopes, RateLimited, Unauthorized, ValidationError
+from .exceptions import WRITE_SCOPE, HubSpotError, MissingScopes, NotFound, RateLimited, Unauthorized, ValidationError
 
 ACTIONS = {"respond", "latency", "drop", "hang", "partial", "batch_status", "slow_body", "truncate"}
 FAULT_HEADER = "x-hubspot-mock-fault"
@@ -162,6 +162,8 @@ class FaultRule:
             return Unauthorized()
         if status == 403:
             return MissingScopes(WRITE_SCOPE)
+        if status == 404:
+            return NotFound("resource not found (injected fault)")
         if status in SERVER_ERRORS:
             message, category = SERVER_ERRORS[status]
             error = HubSpotError(message)

@@ -13,7 +13,13 @@ import httpx
 import hubspot
 import pytest
 from hubspot.marketing.events import BatchInputMarketingEventEmailSubscriber, MarketingEventEmailSubscriber
-from hubspot.marketing.events.exceptions import ApiException, ServiceException, UnauthorizedException
+from hubspot.marketing.events.exceptions import (
+    ApiException,
+    ForbiddenException,
+    NotFoundException,
+    ServiceException,
+    UnauthorizedException,
+)
 from starlette.testclient import TestClient
 
 from contracts.client import EmailAttendance, EventInput, MarketingEventsClient
@@ -75,7 +81,11 @@ def test_ten_secondly_429_waits_for_the_window_and_daily_is_not_retried(live):
     assert raised.value.body["errorType"] == "RATE_LIMIT" and "category" not in raised.value.body
 
 
-@pytest.mark.parametrize("status, exception", [(503, ServiceException), (401, UnauthorizedException), (429, ApiException)])
+@pytest.mark.parametrize(
+    "status, exception",
+    [(500, ServiceException), (503, ServiceException), (401, UnauthorizedException), (403, ForbiddenException),
+     (404, NotFoundException), (429, ApiException)],
+)
 def test_the_official_sdk_raises_its_exceptions(live, status, exception):
     url, mock = live
     object_id = event(thin(url)[0]).object_id

@@ -46,3 +46,18 @@ def test_in_process_transport_for_async_clients(hubspot_mock_asgi):
     import asyncio
 
     assert asyncio.run(_async_upsert(hubspot_mock_asgi.transport)).status_code == 200
+
+
+def test_the_plugin_works_under_xdist(tmp_path):
+    """Each xdist worker gets its own server: run this file's live-server tests on two workers."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider", str(here), "-k", "not xdist"],
+        capture_output=True, text=True, timeout=300, cwd=here.parents[1],
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "6 passed" in run.stdout
