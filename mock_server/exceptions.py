@@ -129,11 +129,6 @@ class MethodNotAllowed(HubSpotError):
     category = None
 
 
-class Conflict(HubSpotError):
-    status_code = 409
-    category = "CONFLICT"
-
-
 class RateLimited(HubSpotError):
     """HubSpot's 429: no category, an errorType and the policy that was hit, and no Retry-After."""
 
