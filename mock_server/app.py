@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -71,7 +72,7 @@ def create_app(
         mock.faults.clear()
 
     routes = [spec_route(document), *api_routes(document, mock)]
-    if settings.admin_enabled:
+    if admin_allowed(settings):
         routes += admin_routes(mock, settings.admin_token, reset, snapshot)
     app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
     # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, answered in HubSpot's shape.
@@ -82,3 +83,15 @@ def create_app(
     app.state.backend = mock.backend
     app.state.openapi = document
     return app
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def admin_allowed(settings: Settings) -> bool:
+    """The admin API resets state and arms faults: reachable from other machines only behind its own token."""
+    return settings.admin_enabled and (settings.admin_token is not None or is_loopback(settings.host))

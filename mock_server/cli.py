@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import ipaddress
 import socket
 import sys
 from typing import get_type_hints
 
 import uvicorn
 
-from .app import create_app
+from .app import admin_allowed, create_app, is_loopback
 from .server import uvicorn_config
 from .settings import PROFILES, Settings, coerce_setting
 
@@ -82,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{settings.host}:{port}" if family == socket.AF_INET else f"http://[{settings.host}]:{port}"
     seed = f"\n  seed:        {settings.seed_path}" if settings.seed_path else ""
     print(BANNER.format(profile=settings.profile, url=url, app=settings.default_app_id, portal=settings.default_portal_id, seed=seed), flush=True)
-    if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
+    if not is_loopback(settings.host):
         print(f"hubspot-mock: WARNING: bound to {settings.host}, reachable from other machines", file=sys.stderr)
+        if settings.admin_enabled and not admin_allowed(settings):
+            print("hubspot-mock: the /__mock/ admin API is off: set admin_token to use it off loopback", file=sys.stderr)
     uvicorn.Server(uvicorn_config(app, settings.log_level)).run(sockets=[sock])
     return 0

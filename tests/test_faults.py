@@ -23,7 +23,7 @@ from hubspot.marketing.events.exceptions import (
 from starlette.testclient import TestClient
 
 from contracts.client import EmailAttendance, EventInput, MarketingEventsClient
-from contracts.errors import RateLimited, ServerError
+from contracts.errors import RateLimited
 from mock_server import Settings, create_app
 from mock_server.clock import FakeClock
 from mock_server.faults import FaultBook, FaultRule
@@ -272,3 +272,10 @@ def test_admin_api_faults_state_reset_and_its_token():
 
 def test_admin_api_can_be_turned_off():
     assert TestClient(create_app(Settings(admin_enabled=False))).get("/__mock/state").status_code == 404
+
+
+@pytest.mark.parametrize("host, token, served", [("127.0.0.1", None, True), ("0.0.0.0", None, False), ("0.0.0.0", "s3cret", True)])
+def test_admin_api_off_loopback_needs_its_token(host, token, served):
+    client = TestClient(create_app(Settings(host=host, admin_token=token)))
+    answer = client.get("/__mock/state", headers={"Authorization": f"Bearer {token}"} if token else {})
+    assert answer.status_code == (200 if served else 404)
