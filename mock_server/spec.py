@@ -114,9 +114,15 @@ class Operation:
 
     def validate_body(self, body: Any) -> None:
         """The JSON body against the operation's request schema. Raises ValidationError naming each field."""
-        if self.body_validator is None or self.body_validator.is_valid(body):
+        if self.body_validator is None:
             return
-        details = [_detail(e) for e in _first(self.body_validator.iter_errors(body), 10)]
+        try:
+            if self.body_validator.is_valid(body):
+                return
+            details = [_detail(e) for e in _first(self.body_validator.iter_errors(body), 10)]
+        except ValueError as exc:  # jsonschema-rs gives up on very deep nesting ("Recursion limit reached")
+            message = "Invalid input JSON: the body is nested too deeply"
+            raise ValidationError(message, errors=[{"message": str(exc), "in": "body", "code": "TOO_DEEP"}]) from None
         message = details[0]["message"] if len(details) == 1 else f"{len(details)} validation errors; first: {details[0]['message']}"
         raise ValidationError(message, errors=details)
 
