@@ -93,7 +93,7 @@ class OperationEndpoint:
             headers = self.mock.counters.hit(token, principal.portal_id)
             raw = await self._read_raw(request) if self.operation.body_validator is not None else b""
             fault = self._pick_fault(request, token, principal, raw)
-            if fault is not None and fault.action != "partial" and fault.action != "batch_status":
+            if fault is not None:  # before() acts only on what happens before the change (respond, drop, ...)
                 response = await fault_actions.before(fault, principal, scope)
                 if response is not None:
                     return await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started)

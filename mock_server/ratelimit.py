@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from datetime import datetime, timezone
 
 from .clock import Clock
 from .exceptions import RateLimited
@@ -24,8 +23,12 @@ class RateCounters:
         self.settings = settings
         self.clock = clock or Clock()
         self._calls: dict[str, deque[float]] = {}
-        self._daily: dict[str, tuple[str, int]] = {}
+        self._daily: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
+
+    def today(self) -> int:
+        """[A] The daily quota resets at midnight UTC (HubSpot uses the portal's time zone): a UTC day number."""
+        return self.clock.now_ms() // 86_400_000
 
     def hit(self, token: str, portal_id: int) -> dict[str, str]:
         """Count one call for this token; return the headers HubSpot sends, or raise its 429."""
@@ -39,8 +42,7 @@ class RateCounters:
                 calls = self._calls[token] = deque(maxlen=limit)
             while calls and calls[0] <= now - WINDOW_SECONDS:  # expired calls never come back into the window
                 calls.popleft()
-            # [A] The daily quota resets at midnight UTC (HubSpot uses the portal's time zone).
-            today = datetime.fromtimestamp(self.clock.now_ms() / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+            today = self.today()
             day, used_today = self._daily.get(token, (today, 0))
             used_today = used_today if day == today else 0
             refused = None

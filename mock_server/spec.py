@@ -9,6 +9,7 @@ changes: ``x-required-when`` (a parameter or fields become required) and ``x-iso
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -119,7 +120,7 @@ class Operation:
         try:
             if self.body_validator.is_valid(body):
                 return
-            details = [_detail(e) for e in _first(self.body_validator.iter_errors(body), 10)]
+            details = [_detail(e) for e in itertools.islice(self.body_validator.iter_errors(body), 10)]
         except ValueError as exc:  # jsonschema-rs gives up on very deep nesting ("Recursion limit reached")
             message = "Invalid input JSON: the body is nested too deeply"
             raise ValidationError(message, errors=[{"message": str(exc), "in": "body", "code": "TOO_DEEP"}]) from None
@@ -223,15 +224,6 @@ def _show(value: Any) -> str:
 
 def _short(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _first(iterator: Any, n: int) -> list[Any]:
-    out = []
-    for item in iterator:
-        out.append(item)
-        if len(out) == n:
-            break
-    return out
 
 
 def _error(where: str, message: str, code: str) -> ValidationError:

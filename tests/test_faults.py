@@ -233,7 +233,7 @@ def test_the_rate_limiter_is_exact_and_the_window_rolls():
 def test_the_daily_quota():
     client = TestClient(create_app(Settings(enforce_rate_limits=True, rate_limit_tier="free"), clock=FakeClock()))
     counters = client.app.state.mock.counters
-    counters._daily["t"] = (counters._daily.get("t", ("2026-01-01", 0))[0], 250_000)
+    counters._daily["t"] = (counters.today(), 250_000)  # the whole free-tier quota used today
     body = client.get(f"{BASE}/participations/1", headers={"Authorization": "Bearer t"}).json()
     assert body["policyName"] == "DAILY" and body["message"] == "You have reached your daily limit."
 

@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 from mock_server import Settings, create_app
 from mock_server.clock import FakeClock
 
+from envelopes import ABSENT, JSON_CT, UUID4, assert_error_response
+
 BASE = "/marketing/v3/marketing-events"
 UPSERT_EVENTS = f"{BASE}/events/upsert"
 TOKEN = "pat-test"
@@ -20,10 +22,7 @@ EVENT_ID = "webinar-1"
 NOW_MS = 1_767_225_600_000  # FakeClock's start, 2026-01-01T00:00:00Z
 READ_SCOPE = "crm.objects.marketing_events.read"
 WRITE_SCOPE = "crm.objects.marketing_events.write"
-JSON_CT = "application/json;charset=utf-8"
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-ABSENT = object()  # expect_error(category=ABSENT): the envelope must have no category key
 
 # Seeded contacts (vids above 2^31, as in real portals) and tokens.
 ADA, BOB, CY = 2**31 + 101, 2**31 + 102, 2**31 + 103
@@ -170,22 +169,6 @@ def expect_error(
     body = assert_error_response(response, status, category)
     assert dump(client) == before
     return response, body
-
-
-def assert_error_response(response: Any, status: int, category: Any = "VALIDATION_ERROR") -> dict[str, Any]:
-    """HubSpot's error envelope: status, JSON content type, uuid4 correlationId repeated in the header, category."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == JSON_CT
-    body = response.json()
-    assert body["status"] == "error"
-    assert isinstance(body["message"], str) and body["message"]
-    assert UUID4.match(body["correlationId"]), body["correlationId"]
-    assert response.headers["X-HubSpot-Correlation-Id"] == body["correlationId"]
-    if category is ABSENT:
-        assert "category" not in body
-    else:
-        assert body["category"] == category
-    return body
 
 
 # ---------------------------------------------------------------------------------------------- the four writes
