@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import threading
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 REDACTED = "[redacted]"
 SECRET_HEADERS = {"authorization", "cookie", "x-hubspot-mock-admin-token"}
 MAX_BODY_CHARS = 64 * 1024  # a 10 MB body would fill memory quickly: keep the start
+# What a list of entries shows per row; the headers, bodies and changes are read one entry at a time.
+SUMMARY_FIELDS = ("id", "at", "method", "path", "query", "operation", "status", "correlation_id", "fault", "duration_ms", "changes_count")
+STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx", "dropped"}
 
 
 @dataclass
@@ -28,9 +32,25 @@ class Entry:
     fault: str | None  # what was injected, e.g. "fault-3: respond 503"
     duration_ms: float
     response: str
+    changes: list[dict[str, str]] = field(default_factory=list)  # kind, action, key, summary (changes.py)
+    changes_count: int = 0  # all the changes the call made; `changes` keeps the first hundred
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def summary(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SUMMARY_FIELDS}
+
+    def has_status(self, status: int | str) -> bool:
+        """An exact status, a class such as "4xx", or "dropped" (no answer was sent)."""
+        if status == "dropped":
+            return self.status is None
+        if isinstance(status, str):
+            return self.status is not None and str(self.status)[0] == status[0]
+        return self.status == status
+
+    def mentions(self, text: str) -> bool:
+        return any(text in part for part in (self.path, self.query, self.body, self.response, self.correlation_id or "", self.fault or ""))
 
 
 def redact(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -59,32 +79,54 @@ class Journal:
         self,
         *,
         operation: str | None = None,
-        status: int | None = None,
+        status: int | str | None = None,
         faulted: bool | None = None,
         text: str | None = None,
         limit: int | None = None,
+        before_id: int | None = None,
+        after_id: int | None = None,
     ) -> list[Entry]:
-        """Newest first, filtered."""
+        """Newest first, filtered; `before_id` / `after_id` page through it (ids only grow)."""
         with self._lock:
             entries = list(self._entries)
+        if before_id is not None:
+            entries = entries[: bisect.bisect_left(entries, before_id, key=_entry_id)]
         out = []
         for e in reversed(entries):
+            if after_id is not None and e.id <= after_id:
+                break
             if operation and operation not in (e.operation, e.path):
                 continue
-            if status is not None and e.status != status:
+            if status is not None and not e.has_status(status):
                 continue
             if faulted is not None and (e.fault is not None) != faulted:
                 continue
-            if text and text not in e.body and text not in e.path and text not in e.response:
+            if text and not e.mentions(text):
                 continue
             out.append(e)
             if limit is not None and len(out) >= limit:
                 break
         return out
 
+    def get(self, entry_id: int) -> Entry | None:
+        with self._lock:
+            entries = list(self._entries)
+        i = bisect.bisect_left(entries, entry_id, key=_entry_id)
+        return entries[i] if i < len(entries) and entries[i].id == entry_id else None
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
+    @property
+    def latest_id(self) -> int:
+        """The newest entry's id (0 when empty): where a poller for new entries starts."""
+        with self._lock:
+            return self._entries[-1].id if self._entries else 0
+
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _entry_id(entry: Entry) -> int:
+    return entry.id

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from .changes import ChangeLog
 from .clock import Clock, iso_ms, parse_instant
 from .exceptions import READ_SCOPE, WRITE_SCOPE, ExpiredToken, NotFound, Unauthorized, ValidationError
 from .settings import Settings
@@ -164,6 +165,7 @@ class Backend:
         self.settings = settings or Settings()
         self.clock = clock or Clock()
         self._lock = threading.RLock()
+        self.changes = ChangeLog(self._lock)  # what each write changed, for the journal
         self.portals: dict[int, Portal] = {}
         self.tokens: dict[str, Principal] = {}
         self._vids = itertools.count(self.settings.first_vid)
@@ -232,9 +234,11 @@ class Backend:
                 )
                 portal.events[event.object_id] = event
                 portal.object_id_by_key[key] = event.object_id
+                self.changes.record("event", "created", event.object_id, fields["eventName"])
             else:
                 event = portal.events[object_id]
                 event.updated_at = now
+                self.changes.record("event", "updated", object_id, fields.get("eventName", event.event_name))
             # [A] Upsert merges: fields the input leaves out keep their stored values.
             for name, attr in _EVENT_FIELDS.items():
                 if name in fields:
@@ -445,6 +449,7 @@ class Backend:
                 item.left_ms,
             )
         )
+        self.changes.record("subscriber", item.state, (event.object_id, contact.vid), contact.email)
         return True
 
     def _contact_by_email(self, portal: Portal, email: str, contact_properties: dict[str, str]) -> Contact:
@@ -463,6 +468,7 @@ class Backend:
         portal.contacts[vid] = contact
         if normalized:
             portal.vid_by_email[normalized] = vid
+        self.changes.record("contact", "created", vid, normalized)
         return contact
 
     # ------------------------------------------------------------------ lookups

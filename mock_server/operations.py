@@ -68,6 +68,7 @@ class Answer:
 
 
 Handler = Callable[[Call], Answer]
+MAX_CHANGES_PER_ENTRY = 100  # a 10,000-item batch keeps its first hundred changes and the count
 
 
 class OperationEndpoint:
@@ -87,6 +88,7 @@ class OperationEndpoint:
         headers: dict[str, str] = {}
         raw = b""
         fault: FaultRule | None = None
+        changes: tuple[list[dict[str, str]], int] = ([], 0)
         try:
             token = _bearer_token(request.headers.get("authorization"))
             principal = backend.authenticate(token)
@@ -104,7 +106,10 @@ class OperationEndpoint:
             call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms())
             if fault is not None and fault.action == "partial":
                 fault_actions.take_failing_inputs(fault, call)
+            revision = backend.changes.revision
             answer = self.handler(call)
+            # Read at once: the handler runs without awaiting, so no other call's changes are in between.
+            changes = backend.changes.since(revision, MAX_CHANGES_PER_ENTRY)
             if fault is not None and fault.action == "batch_status" and isinstance(answer.body, dict) and "status" in answer.body:
                 answer.body["status"] = fault.batch_status
         except HubSpotError as exc:
@@ -119,7 +124,7 @@ class OperationEndpoint:
                 response = Response(orjson.dumps(answer.body), answer.status, headers, media_type=JSON)
             if fault is not None and fault.when == "after" and fault.action in ("latency", "drop"):
                 response = await fault_actions.after(fault, response, scope)
-        await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started)
+        await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started, changes)
 
     def _pick_fault(self, request: Request, token: str, principal: Principal, raw: bytes) -> FaultRule | None:
         header = request.headers.get(FAULT_HEADER)
@@ -131,8 +136,9 @@ class OperationEndpoint:
         op = self.operation
         return self.mock.faults.pick(op.operation_id, op.path, op.method, token, principal.app_id, raw)
 
-    async def _finish(self, scope, receive, send, request, raw, response, correlation_id, fault, started) -> None:
-        """Send the answer (or not, for a dropped connection) and write the journal entry."""
+    async def _finish(self, scope, receive, send, request, raw, response, correlation_id, fault, started, changes=([], 0)) -> None:
+        """Send the answer (or not, for a dropped connection) and write the journal entry, with the state
+        changes the call caused (the first MAX_CHANGES_PER_ENTRY of them, and their count)."""
         sent = await fault_actions.send(fault, response, scope, receive, send)
         body = getattr(response, "body", b"") or b""
         self.mock.journal.record(
@@ -148,6 +154,8 @@ class OperationEndpoint:
             fault=None if fault is None else f"{fault.id}: {fault.action}" + (f" {fault.status}" if fault.status else ""),
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             response=clip(body),
+            changes=changes[0],
+            changes_count=changes[1],
         )
 
     async def _read_raw(self, request: Request) -> bytes:
