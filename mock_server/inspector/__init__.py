@@ -1,0 +1,43 @@
+"""The inspector page at /__mock/ui: a static page (one HTML, one JS, one CSS file, shipped in the package)
+over the admin API. It holds no data itself, so it is served without the admin token; its calls to the admin
+API carry the token the user types in (kept in the tab's sessionStorage).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..errors import error_response, new_correlation_id
+from ..exceptions import RouteNotFound
+
+STATIC = files(__name__) / "static"
+MEDIA_TYPES = {"html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"}
+ASSETS = {item.name for item in STATIC.iterdir() if item.name.rpartition(".")[2] in MEDIA_TYPES}
+# Offline and locked down: everything from this origin only; data never reaches the page as markup.
+PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def page_routes(prefix: str) -> list[Route]:
+    async def page(request: Request) -> Response:
+        return _asset("index.html")
+
+    async def asset(request: Request) -> Response:
+        return _asset(request.path_params["asset"])
+
+    return [Route(f"{prefix}/ui", page, methods=["GET"]), Route(f"{prefix}/ui/{{asset}}", asset, methods=["GET"])]
+
+
+def _asset(name: str) -> Response:
+    if name not in ASSETS:
+        return error_response(RouteNotFound(), new_correlation_id())
+    media_type = MEDIA_TYPES[name.rpartition(".")[2]]
+    return Response((STATIC / name).read_bytes(), media_type=media_type, headers=PAGE_HEADERS)

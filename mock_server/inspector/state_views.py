@@ -1,0 +1,161 @@
+"""Paged, read-only views of the backend's state for the inspector page: events with attendee counts, one
+event's attendees with each contact's state history, and contacts.
+
+Everything is cut server-side (`after` is an offset, newest first) so a page stays small with 100,000
+subscriber records. The admin API runs on the server's event loop like the API calls, so no write interleaves
+with a view; lists are still copied before they are walked, for callers on other threads.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Iterable, Iterator
+
+from ..clock import iso_ms
+from ..exceptions import NotFound
+from ..models import Backend, Contact, MarketingEvent, Participation, Portal
+
+STORED_STATES = ("REGISTERED", "ATTENDED", "CANCELLED")
+
+
+def events_page(backend: Backend, *, portal_id: int | None, text: str | None, after: int, limit: int) -> dict[str, Any]:
+    needle = (text or "").lower()
+    matching = (
+        (portal, event)
+        for portal in _portals(backend, portal_id)
+        for event in reversed(list(portal.events.values()))
+        if not needle or needle in _event_words(event)
+    )
+    return _page(matching, after, limit, lambda pe: _event_row(pe[1]))
+
+
+def attendees_page(
+    backend: Backend, object_id: str, *, portal_id: int | None, state: str | None, text: str | None, after: int, limit: int
+) -> dict[str, Any]:
+    portal, event = _event(backend, object_id, portal_id)
+    needle = (text or "").lower()
+
+    def wanted(p: Participation) -> bool:
+        if state and (not p.history or p.history[-1].state != state):
+            return False
+        if needle:
+            contact = portal.contacts.get(p.vid)
+            return needle in str(p.vid) or bool(contact and contact.email and needle in contact.email)
+        return True
+
+    matching = (p for p in reversed(list(event.participations.values())) if wanted(p))
+    page = _page(matching, after, limit, lambda p: _attendee_row(portal, p))
+    return {"event": _event_row(event), **page}
+
+
+def contacts_page(backend: Backend, *, portal_id: int | None, text: str | None, after: int, limit: int) -> dict[str, Any]:
+    needle = (text or "").lower()
+    matching = (
+        (portal, contact)
+        for portal in _portals(backend, portal_id)
+        for contact in reversed(list(portal.contacts.values()))
+        if not needle or needle in str(contact.vid) or (contact.email and needle in contact.email)
+    )
+    return _page(matching, after, limit, lambda pc: _contact_row(*pc))
+
+
+# ---------------------------------------------------------------------------------------------- rows
+def _event_row(event: MarketingEvent) -> dict[str, Any]:
+    counters = dict.fromkeys(STORED_STATES, 0)
+    for participation in list(event.participations.values()):
+        if participation.history:
+            counters[participation.history[-1].state] += 1
+    return {
+        "portalId": event.portal_id,
+        "objectId": event.object_id,
+        "appId": event.app_id,
+        "externalAccountId": event.external_account_id,
+        "externalEventId": event.external_event_id,
+        "eventName": event.event_name,
+        "eventOrganizer": event.event_organizer,
+        "eventType": event.event_type,
+        "startDateTime": _iso(event.start_ms),
+        "endDateTime": _iso(event.end_ms),
+        "eventCancelled": event.event_cancelled,
+        "eventCompleted": event.event_completed,
+        "customProperties": dict(event.custom_properties),
+        "createdAt": iso_ms(event.created_at),
+        "updatedAt": iso_ms(event.updated_at),
+        "attendees": len(event.participations),
+        "counters": counters,  # each contact's latest stored state
+    }
+
+
+def _attendee_row(portal: Portal, participation: Participation) -> dict[str, Any]:
+    contact = portal.contacts.get(participation.vid)
+    history = list(participation.history)
+    return {
+        "vid": participation.vid,
+        "email": contact.email if contact else None,
+        "participationId": participation.participation_id,
+        "createdAt": iso_ms(participation.created_at),
+        "state": history[-1].state if history else None,
+        "history": [
+            {
+                "state": change.state,
+                "interactionDateTime": iso_ms(change.interaction_ms),
+                "joinedAt": _iso(change.joined_ms),
+                "leftAt": _iso(change.left_ms),
+                "properties": dict(change.properties),
+            }
+            for change in history
+        ],
+    }
+
+
+def _contact_row(portal: Portal, contact: Contact) -> dict[str, Any]:
+    """A contact and, per event it takes part in, its latest stored state."""
+    events = []
+    for event in list(portal.events.values()):
+        participation = event.participations.get(contact.vid)
+        if participation is not None and participation.history:
+            events.append({"objectId": event.object_id, "eventName": event.event_name, "state": participation.history[-1].state})
+    return {
+        "portalId": portal.portal_id,
+        "vid": contact.vid,
+        "email": contact.email,
+        "properties": dict(contact.properties),
+        "createdAt": iso_ms(contact.created_at),
+        "events": events,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _page(matching: Iterable[Any], after: int, limit: int, row: Any) -> dict[str, Any]:
+    """One page of `matching` from offset `after`, the count of all matches, and the next offset if any.
+    Counting walks all matches; only the page's rows are built."""
+    items = iter(matching)
+    skipped = sum(1 for _ in itertools.islice(items, after))
+    taken = list(itertools.islice(items, limit))
+    total = skipped + len(taken) + sum(1 for _ in items)
+    page: dict[str, Any] = {"total": total, "results": [row(item) for item in taken]}
+    if after + len(taken) < total:
+        page["paging"] = {"next": {"after": str(after + len(taken))}}
+    return page
+
+
+def _portals(backend: Backend, portal_id: int | None) -> Iterator[Portal]:
+    for portal in sorted(list(backend.portals.values()), key=lambda p: p.portal_id):
+        if portal_id is None or portal.portal_id == portal_id:
+            yield portal
+
+
+def _event(backend: Backend, object_id: str, portal_id: int | None) -> tuple[Portal, MarketingEvent]:
+    for portal in _portals(backend, portal_id):
+        event = portal.events.get(object_id)
+        if event is not None:
+            return portal, event
+    raise NotFound(f"Marketing event with objectId {object_id} does not exist")
+
+
+def _event_words(event: MarketingEvent) -> str:
+    return " ".join((event.object_id, event.event_name, event.external_account_id, event.external_event_id, event.event_organizer)).lower()
+
+
+def _iso(epoch_ms: int | None) -> str | None:
+    return None if epoch_ms is None else iso_ms(epoch_ms)

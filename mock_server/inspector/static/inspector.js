@@ -1,0 +1,716 @@
+"use strict";
+// The inspector: a static page over the mock's admin API (/__mock/...), no build step, no dependencies.
+// Every value from the mock goes into the page as text, never as markup: journal bodies are whatever
+// clients sent.
+
+const API = "/__mock";
+const TOKEN_KEY = "hubspot-mock-admin-token";
+const PAGE_SIZE = 50;
+const POLL_MS = 1000;
+
+const $ = (selector, root = document) => root.querySelector(selector);
+
+/** An element with attributes (on* are listeners) and children (strings become text nodes). */
+function h(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+// ------------------------------------------------------------------------------------------- admin API
+class AdminError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+let tokenPrompt = null; // one dialog for all the calls that met a 401 at the same time
+let tokenDeclined = false; // after Cancel, polls stop asking until the Token button is used
+
+async function api(path, { method = "GET", json, query } = {}) {
+  const url = new URL(API + path, location.origin);
+  for (const [name, value] of Object.entries(query || {})) {
+    if (value !== "" && value !== null && value !== undefined) url.searchParams.set(name, value);
+  }
+  const headers = {};
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body;
+  if (json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(json);
+  }
+  const response = await fetch(url, { method, headers, body, cache: "no-store" });
+  if (response.status === 401) {
+    if (!tokenDeclined && (await askForToken())) return api(path, { method, json, query });
+    throw new AdminError(401, "The admin API wants its token: use the Token button.");
+  }
+  if (!response.ok) {
+    let message = response.statusText;
+    try {
+      message = (await response.json()).message || message;
+    } catch (_) {
+      /* not JSON: keep the status text */
+    }
+    throw new AdminError(response.status, `${response.status}: ${message}`);
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+function askForToken() {
+  if (tokenPrompt) return tokenPrompt;
+  const dialog = $("#token-dialog");
+  const input = $("input", dialog);
+  tokenPrompt = new Promise((resolve) => {
+    dialog.addEventListener(
+      "close",
+      () => {
+        tokenPrompt = null;
+        const value = input.value.trim();
+        input.value = "";
+        if (dialog.returnValue === "forget") sessionStorage.removeItem(TOKEN_KEY);
+        const saved = dialog.returnValue === "save" && value !== "";
+        if (saved) sessionStorage.setItem(TOKEN_KEY, value);
+        tokenDeclined = !saved;
+        resolve(saved);
+      },
+      { once: true },
+    );
+    dialog.returnValue = "";
+    dialog.showModal();
+  });
+  return tokenPrompt;
+}
+
+// ------------------------------------------------------------------------------------------- formatting
+let noticeTimer = null;
+
+function notify(message, kind = "info") {
+  const notice = $("#notice");
+  notice.textContent = message;
+  notice.className = kind;
+  notice.hidden = false;
+  clearTimeout(noticeTimer);
+  if (kind !== "error") noticeTimer = setTimeout(() => (notice.hidden = true), 6000);
+}
+
+function failed(error) {
+  notify(error.message || String(error), "error");
+}
+
+const clock = (iso) => (iso ? iso.slice(11, 23) : "");
+const when = (iso) => (iso ? iso.slice(0, 16).replace("T", " ") : "—");
+const number = (n) => n.toLocaleString("en-US");
+
+function pretty(text) {
+  if (!text) return "(empty)";
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch (_) {
+    return text;
+  }
+}
+
+function statusBadge(status) {
+  const kind = status === null ? "dropped" : `s${String(status)[0]}`;
+  return h("span", { class: `status ${kind}` }, status === null ? "dropped" : status);
+}
+
+function stateBadge(state) {
+  return h("span", { class: `state ${(state || "").toLowerCase()}` }, state || "—");
+}
+
+/** Newer / Older buttons and where this page sits. */
+function renderPager(container, { label, newer, older }) {
+  container.replaceChildren(
+    h("button", { type: "button", class: "newer", disabled: !newer, onclick: newer || null }, "‹ Newer"),
+    h("span", {}, label),
+    h("button", { type: "button", class: "older", disabled: !older, onclick: older || null }, "Older ›"),
+  );
+}
+
+function offsetPager(container, page, after, go) {
+  const shown = page.results.length;
+  const label = page.total ? `${number(after + 1)}–${number(after + shown)} of ${number(page.total)}` : "";
+  renderPager(container, {
+    label,
+    newer: after > 0 ? () => go(Math.max(0, after - PAGE_SIZE)) : null,
+    older: page.paging ? () => go(Number(page.paging.next.after)) : null,
+  });
+}
+
+function debounce(fn, ms = 300) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** A filter form's fields as {name: value}, and a callback on every change. */
+function watchFilters(form, onChange) {
+  const values = () => Object.fromEntries(new FormData(form));
+  const changed = () => onChange(values());
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("change", changed);
+  form.addEventListener("input", debounce(changed));
+  return values;
+}
+
+// ------------------------------------------------------------------------------------------- journal
+/** Why the mock answered as it did, in one line. */
+function outcome(entry) {
+  if (entry.status === null) return `No answer: the connection was dropped${entry.fault ? ` by ${entry.fault}` : ""}.`;
+  let body = null;
+  try {
+    body = JSON.parse(entry.response);
+  } catch (_) {
+    /* HTML (a CDN error page) or empty */
+  }
+  const prefix = entry.fault ? `Injected fault ${entry.fault}: ` : "";
+  if (entry.status === 429 && body && body.policyName) {
+    return `${prefix || "Rate limit (--rate-limits): "}${body.policyName} 429, ${body.message}`;
+  }
+  if (entry.status >= 400) {
+    const category = body && body.category ? `${body.category}: ` : "";
+    return `${prefix}${category}${(body && body.message) || `HTTP ${entry.status}`}`;
+  }
+  if (body && body.numErrors) {
+    const first = body.errors && body.errors[0] ? ` First: ${body.errors[0].message}` : "";
+    return `${prefix}${body.numErrors} input(s) failed, the rest was applied.${first}`;
+  }
+  if (body && body.status && body.status !== "COMPLETE") return `${prefix}batch status ${body.status}.`;
+  return `${prefix}OK.`;
+}
+
+function changeItem(change) {
+  const objectId = change.kind === "contact" ? null : change.key.split("/")[0];
+  const key = objectId ? h("a", { href: `#events/${encodeURIComponent(objectId)}` }, change.key) : change.key;
+  return h("li", {}, h("span", { class: `kind ${change.kind}` }, change.kind), " ", h("b", {}, change.action), " ", key, change.summary ? ` — ${change.summary}` : "");
+}
+
+const journal = {
+  form: $("#journal-filters"),
+  filters: {},
+  cursors: [], // before_id of each newer page, to go back
+  before: null, // this page's before_id; null = the newest page, the one that updates live
+  rows: [],
+  hasOlder: false,
+  total: 0,
+  latestId: 0,
+  selected: null,
+  loaded: false,
+
+  init() {
+    const values = watchFilters(this.form, (filters) => {
+      this.filters = filters;
+      this.firstPage();
+    });
+    this.filters = values();
+  },
+
+  async show(entryId) {
+    await this.load();
+    if (entryId) await this.select(Number(entryId));
+  },
+
+  async firstPage() {
+    this.cursors = [];
+    this.before = null;
+    await this.load();
+  },
+
+  async load() {
+    const page = await api("/journal", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, before_id: this.before } });
+    this.loaded = true;
+    this.rows = page.results;
+    this.hasOlder = Boolean(page.paging);
+    this.total = page.total;
+    this.latestId = Math.max(page.latest_id, ...page.results.map((e) => e.id));
+    this.render();
+  },
+
+  /** New calls since the last look, on top of the newest page. */
+  async poll() {
+    if (!this.loaded || this.before !== null) return;
+    const page = await api("/journal", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, after_id: this.latestId } });
+    if (page.total < this.total || page.latest_id < this.latestId || page.paging) return this.load(); // cleared, or too many
+    this.total = page.total;
+    this.latestId = Math.max(this.latestId, page.latest_id);
+    const fresh = page.results.filter((e) => !this.rows.some((row) => row.id === e.id));
+    if (!fresh.length) return this.renderTotal();
+    this.rows = [...fresh, ...this.rows];
+    if (this.rows.length > PAGE_SIZE) {
+      this.rows.length = PAGE_SIZE;
+      this.hasOlder = true;
+    }
+    this.render();
+  },
+
+  older() {
+    this.cursors.push(this.before);
+    this.before = this.rows[this.rows.length - 1].id;
+    this.load().catch(failed);
+  },
+
+  newer() {
+    this.before = this.cursors.pop() ?? null;
+    this.load().catch(failed);
+  },
+
+  renderTotal() {
+    $("#journal-total").textContent = `${number(this.total)} call${this.total === 1 ? "" : "s"} in the journal`;
+  },
+
+  render() {
+    this.renderTotal();
+    $("#journal-rows").replaceChildren(...this.rows.map((entry) => this.row(entry)));
+    const filtered = Object.values(this.filters).some(Boolean);
+    const empty = $("#journal-empty");
+    empty.hidden = this.rows.length > 0;
+    empty.textContent = filtered ? "No call matches these filters." : "No calls yet. Point a client at this mock and they appear here.";
+    const live = this.before === null ? " · live" : "";
+    renderPager($("#journal-pager"), {
+      label: this.rows.length ? `#${this.rows[0].id} – #${this.rows[this.rows.length - 1].id}${live}` : "",
+      newer: this.before !== null ? () => this.newer() : null,
+      older: this.hasOlder ? () => this.older() : null,
+    });
+  },
+
+  row(entry) {
+    return h(
+      "tr",
+      {
+        dataset: { id: entry.id },
+        class: [entry.id === this.selected ? "selected" : "", entry.fault ? "faulted" : ""].join(" ").trim() || null,
+        onclick: () => {
+          history.replaceState(null, "", `#journal/${entry.id}`);
+          this.select(entry.id).catch(failed);
+        },
+      },
+      h("td", { class: "num" }, entry.id),
+      h("td", { class: "mono" }, clock(entry.at)),
+      h("td", { title: `${entry.method} ${entry.path}${entry.query ? `?${entry.query}` : ""}` }, h("b", {}, entry.method), " ", entry.operation || entry.path, h("div", { class: "path" }, entry.path)),
+      h("td", {}, statusBadge(entry.status)),
+      h("td", { class: "fault" }, entry.fault || ""),
+      h("td", { class: "num" }, entry.duration_ms.toFixed(1)),
+      h("td", { class: "num" }, entry.changes_count || ""),
+    );
+  },
+
+  async select(entryId) {
+    this.selected = entryId;
+    for (const tr of $("#journal-rows").children) tr.classList.toggle("selected", Number(tr.dataset.id) === entryId);
+    let entry;
+    try {
+      entry = await api(`/journal/${entryId}`);
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      $("#journal-detail").replaceChildren(h("p", { class: "hint" }, `Call #${entryId} is no longer in the journal.`));
+      return;
+    }
+    if (this.selected === entryId) $("#journal-detail").replaceChildren(...this.detail(entry));
+  },
+
+  detail(entry) {
+    const query = entry.query ? `?${entry.query}` : "";
+    const more = entry.changes_count - entry.changes.length;
+    return [
+      h("h2", { class: "call" }, h("b", {}, entry.method), " ", entry.path + query),
+      h(
+        "dl",
+        {},
+        h("dt", {}, "call"), h("dd", {}, `#${entry.id} · ${entry.operation || "—"}`),
+        h("dt", {}, "at"), h("dd", { class: "mono" }, entry.at),
+        h("dt", {}, "status"), h("dd", {}, statusBadge(entry.status), " ", h("span", { class: "outcome" }, outcome(entry))),
+        h("dt", {}, "correlation id"), h("dd", { class: "mono" }, entry.correlation_id || "—"),
+        h("dt", {}, "duration"), h("dd", {}, `${entry.duration_ms} ms`),
+        h("dt", {}, "fault"), h("dd", { class: "fault" }, entry.fault || "none"),
+      ),
+      h("h3", {}, `State changes (${entry.changes_count})`),
+      entry.changes.length
+        ? h("ul", { class: "changes" }, entry.changes.map(changeItem), more > 0 ? h("li", {}, `… and ${number(more)} more`) : null)
+        : h("p", { class: "hint" }, "None: this call changed nothing."),
+      h("h3", {}, "Request headers"),
+      h("table", { class: "headers" }, Object.entries(entry.headers).map(([name, value]) => h("tr", {}, h("th", {}, name), h("td", {}, value)))),
+      h("h3", {}, "Request body"),
+      h("pre", { class: "body request" }, pretty(entry.body)),
+      h("h3", {}, "Answer"),
+      h("pre", { class: "body response" }, pretty(entry.response)),
+    ];
+  },
+
+  reset() {
+    this.selected = null;
+    $("#journal-detail").replaceChildren(h("p", { class: "hint" }, "Select a call to see its headers, body, answer and the state it changed."));
+    return this.firstPage();
+  },
+};
+
+// ------------------------------------------------------------------------------------------- events
+const events = {
+  filters: {},
+  after: 0,
+  selected: null,
+  attendeeFilters: { state: "", text: "" },
+  attendeeAfter: 0,
+
+  init() {
+    this.filters = watchFilters($("#events-filters"), (filters) => {
+      this.filters = filters;
+      this.load(0).catch(failed);
+    })();
+  },
+
+  async show(objectId) {
+    await this.load(this.after);
+    if (objectId) await this.open(objectId);
+    else if (this.selected) await this.loadAttendees(this.attendeeAfter);
+  },
+
+  async load(after) {
+    this.after = after;
+    const page = await api("/events", { query: { ...this.filters, after, limit: PAGE_SIZE } });
+    $("#events-total").textContent = `${number(page.total)} event${page.total === 1 ? "" : "s"}`;
+    $("#events-rows").replaceChildren(...page.results.map((event) => this.row(event)));
+    $("#events-empty").hidden = page.results.length > 0;
+    offsetPager($("#events-pager"), page, after, (next) => this.load(next).catch(failed));
+  },
+
+  row(event) {
+    const c = event.counters;
+    return h(
+      "tr",
+      {
+        dataset: { objectId: event.objectId },
+        class: event.objectId === this.selected ? "selected" : null,
+        onclick: () => {
+          history.replaceState(null, "", `#events/${encodeURIComponent(event.objectId)}`);
+          this.open(event.objectId).catch(failed);
+        },
+      },
+      h("td", { class: "mono" }, event.objectId),
+      h("td", {}, h("b", {}, event.eventName), h("div", { class: "path" }, [event.eventOrganizer, event.eventType].filter(Boolean).join(" · "))),
+      h("td", { class: "mono" }, `${event.externalAccountId} / ${event.externalEventId}`, h("div", { class: "path" }, `app ${event.appId} · portal ${event.portalId}`)),
+      h("td", { class: "mono" }, when(event.startDateTime)),
+      h("td", { class: "num" }, number(event.attendees)),
+      h("td", { class: "counters" }, ["REGISTERED", "ATTENDED", "CANCELLED"].map((state) => h("span", { class: `state ${state.toLowerCase()}`, title: state }, number(c[state])))),
+    );
+  },
+
+  /** The attendees panel of one event: built once, so typing in its filter keeps the focus. */
+  async open(objectId) {
+    for (const tr of $("#events-rows").children) tr.classList.toggle("selected", tr.dataset.objectId === objectId);
+    if (objectId !== this.selected || !$("#attendee-rows")) {
+      this.selected = objectId;
+      this.attendeeFilters = { state: "", text: "" };
+      const filters = h(
+        "form",
+        { class: "filters", id: "attendee-filters" },
+        h("select", { name: "state", title: "Latest stored state" }, ["", "REGISTERED", "ATTENDED", "CANCELLED"].map((s) => h("option", { value: s }, s || "any latest state"))),
+        h("input", { type: "search", name: "text", placeholder: "email or vid…" }),
+        h("span", { class: "total", id: "attendee-total" }),
+      );
+      watchFilters(filters, (values) => {
+        this.attendeeFilters = values;
+        this.loadAttendees(0).catch(failed);
+      });
+      $("#attendees").replaceChildren(
+        h("h2", { id: "attendee-event" }),
+        h("p", { class: "muted", id: "attendee-event-ids" }),
+        filters,
+        h(
+          "table",
+          { class: "rows attendees" },
+          h("thead", {}, h("tr", {}, h("th", {}, "vid"), h("th", {}, "email"), h("th", {}, "latest"), h("th", {}, "state history"))),
+          h("tbody", { id: "attendee-rows" }),
+        ),
+        h("p", { class: "empty", id: "attendee-empty", hidden: true }, "No attendee matches."),
+        h("div", { class: "pager", id: "attendee-pager" }),
+      );
+    }
+    await this.loadAttendees(0);
+  },
+
+  async loadAttendees(after) {
+    this.attendeeAfter = after;
+    const objectId = this.selected;
+    let page;
+    try {
+      page = await api(`/events/${encodeURIComponent(objectId)}/attendees`, { query: { ...this.attendeeFilters, after, limit: PAGE_SIZE } });
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      $("#attendees").replaceChildren(h("p", { class: "hint" }, `Event ${objectId} does not exist (any more).`));
+      return;
+    }
+    if (objectId !== this.selected) return;
+    const ev = page.event;
+    $("#attendee-event").replaceChildren(ev.eventName, " ", h("span", { class: "mono muted" }, ev.objectId));
+    $("#attendee-event-ids").textContent = `${ev.externalAccountId} / ${ev.externalEventId} · ${when(ev.startDateTime)} → ${when(ev.endDateTime)}${ev.eventCancelled ? " · cancelled" : ""}${ev.eventCompleted ? " · completed" : ""}`;
+    $("#attendee-total").textContent = `${number(page.total)} of ${number(ev.attendees)} attendees`;
+    $("#attendee-rows").replaceChildren(...page.results.map((a) => this.attendeeRow(a)));
+    $("#attendee-empty").hidden = page.results.length > 0;
+    offsetPager($("#attendee-pager"), page, after, (next) => this.loadAttendees(next).catch(failed));
+  },
+
+  attendeeRow(attendee) {
+    const history = attendee.history.map((change, i) => {
+      const span = change.joinedAt || change.leftAt ? ` (${clock(change.joinedAt) || "?"}–${clock(change.leftAt) || "?"})` : "";
+      return [i ? h("span", { class: "arrow" }, " → ") : null, h("span", { class: "step", title: JSON.stringify(change.properties) }, stateBadge(change.state), ` ${when(change.interactionDateTime)}${span}`)];
+    });
+    return h("tr", { dataset: { vid: attendee.vid } }, h("td", { class: "mono" }, attendee.vid), h("td", {}, attendee.email || "—"), h("td", {}, stateBadge(attendee.state)), h("td", { class: "history" }, history));
+  },
+
+  reset() {
+    this.selected = null;
+    this.after = 0;
+    $("#attendees").replaceChildren(h("p", { class: "hint" }, "Select an event to see its attendees and each contact's state history."));
+  },
+};
+
+// ------------------------------------------------------------------------------------------- contacts
+const contacts = {
+  filters: {},
+  after: 0,
+
+  init() {
+    this.filters = watchFilters($("#contacts-filters"), (filters) => {
+      this.filters = filters;
+      this.load(0).catch(failed);
+    })();
+  },
+
+  show() {
+    return this.load(this.after);
+  },
+
+  async load(after) {
+    this.after = after;
+    const page = await api("/contacts", { query: { ...this.filters, after, limit: PAGE_SIZE } });
+    $("#contacts-total").textContent = `${number(page.total)} contact${page.total === 1 ? "" : "s"}`;
+    $("#contacts-rows").replaceChildren(...page.results.map((contact) => this.row(contact)));
+    $("#contacts-empty").hidden = page.results.length > 0;
+    offsetPager($("#contacts-pager"), page, after, (next) => this.load(next).catch(failed));
+  },
+
+  row(contact) {
+    const properties = Object.entries(contact.properties).filter(([name]) => name !== "email");
+    return h(
+      "tr",
+      { dataset: { vid: contact.vid } },
+      h("td", { class: "mono" }, contact.vid),
+      h("td", {}, contact.email || "—"),
+      h("td", { class: "properties" }, properties.map(([name, value]) => h("span", { class: "property" }, `${name}: ${value}`))),
+      h("td", { class: "mono" }, when(contact.createdAt)),
+      h("td", {}, contact.events.map((e) => h("a", { class: "event-state", href: `#events/${encodeURIComponent(e.objectId)}`, title: e.eventName }, `${e.eventName} `, stateBadge(e.state)))),
+    );
+  },
+
+  reset() {
+    this.after = 0;
+  },
+};
+
+// ------------------------------------------------------------------------------------------- faults
+const faults = {
+  presets: null,
+  rules: [],
+
+  init() {
+    $("#custom-fault").addEventListener("submit", (event) => {
+      event.preventDefault();
+      let rule;
+      try {
+        rule = JSON.parse(new FormData(event.target).get("rule"));
+      } catch (error) {
+        return notify(`Not JSON: ${error.message}`, "error");
+      }
+      this.arm(rule).catch(failed);
+    });
+    $("#clear-faults").addEventListener("click", () => this.clear().catch(failed));
+  },
+
+  async show() {
+    if (!this.presets) {
+      this.presets = await api("/faults/presets");
+      $("#presets").replaceChildren(
+        ...this.presets.map((preset) =>
+          h("button", { type: "button", class: "preset", dataset: { preset: preset.name }, title: preset.description, onclick: () => this.armPreset(preset).catch(failed) }, preset.label, h("small", {}, preset.description)),
+        ),
+      );
+    }
+    await this.refresh();
+  },
+
+  armPreset(preset) {
+    const operation = new FormData($("#preset-scope")).get("operation");
+    return this.arm({ ...preset.rule, ...(operation ? { operation } : {}) });
+  },
+
+  async arm(rule) {
+    const armed = await api("/faults", { method: "POST", json: rule });
+    notify(`Armed ${armed.map(describeRule).join("; ")}`);
+    await this.refresh();
+  },
+
+  async remove(id) {
+    await api(`/faults/${encodeURIComponent(id)}`, { method: "DELETE" });
+    await this.refresh();
+  },
+
+  async clear() {
+    await api("/faults", { method: "DELETE" });
+    notify("All faults cleared: every call is answered normally.");
+    await this.refresh();
+  },
+
+  async refresh() {
+    this.rules = await api("/faults");
+    const live = this.rules.filter((rule) => !spent(rule));
+    $("#armed-count").textContent = live.length ? String(live.length) : "";
+    if (current !== "faults") return;
+    $("#fault-rows").replaceChildren(
+      ...this.rules.map((rule) =>
+        h(
+          "tr",
+          { dataset: { id: rule.id }, class: spent(rule) ? "spent" : null },
+          h("td", { class: "mono" }, rule.id),
+          h("td", {}, describeAction(rule)),
+          h("td", {}, describeMatch(rule)),
+          h("td", {}, describeTrigger(rule)),
+          h("td", { class: "num" }, rule.matched),
+          h("td", { class: "num" }, rule.fired),
+          h("td", {}, h("button", { type: "button", class: "remove", onclick: () => this.remove(rule.id).catch(failed) }, "Remove")),
+        ),
+      ),
+    );
+    $("#faults-empty").hidden = this.rules.length > 0;
+  },
+};
+
+const spent = (rule) => rule.times !== undefined && rule.fired >= rule.times;
+
+function describeAction(rule) {
+  const details = {
+    respond: () => `${rule.status}${rule.status === 429 ? ` ${rule.rate_limit}` : ""}`,
+    latency: () => `${rule.delay_range_ms ? rule.delay_range_ms.join("–") : rule.delay_ms} ms ${rule.when}`,
+    drop: () => rule.when,
+    hang: () => `${rule.hang_ms} ms`,
+    partial: () => (rule.fail_count !== undefined ? `${rule.fail_count} inputs` : `${(rule.fail_fraction ?? 0.5) * 100}% of inputs`),
+    batch_status: () => rule.batch_status,
+    slow_body: () => `${rule.chunk_bytes} B every ${rule.chunk_delay_ms} ms`,
+  };
+  return `${rule.action} ${details[rule.action] ? details[rule.action]() : ""}`.trim();
+}
+
+function describeMatch(rule) {
+  const parts = ["operation", "method", "app_id", "body_contains"].filter((k) => rule[k] !== undefined).map((k) => `${k}=${rule[k]}`);
+  if (rule.token !== undefined) parts.push("one token");
+  return parts.join(", ") || "every call";
+}
+
+function describeTrigger(rule) {
+  const parts = [];
+  if (rule.times !== undefined) parts.push(`next ${rule.times}${spent(rule) ? " (spent)" : ""}`);
+  if (rule.every !== undefined) parts.push(`every ${rule.every}th`);
+  if (rule.probability !== undefined) parts.push(`p=${rule.probability}`);
+  if (rule.active_from_s !== undefined || rule.active_until_s !== undefined) parts.push(`${rule.active_from_s ?? 0}–${rule.active_until_s ?? "∞"} s after arming`);
+  return parts.join(", ") || "until cleared";
+}
+
+const describeRule = (rule) => `${rule.id}: ${describeAction(rule)} (${describeMatch(rule)}; ${describeTrigger(rule)})`;
+
+// ------------------------------------------------------------------------------------------- the page
+const views = { journal, events, contacts, faults };
+let current = null;
+
+async function route() {
+  const [name, arg] = (location.hash.slice(1) || "journal").split("/");
+  current = views[name] ? name : "journal";
+  for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${current}`;
+  for (const tab of document.querySelectorAll("#tabs a")) tab.toggleAttribute("aria-current", tab.dataset.view === current);
+  await views[current].show(arg ? decodeURIComponent(arg) : null);
+}
+
+async function loadOperations() {
+  const spec = await (await fetch("/openapi.json")).json();
+  const ids = Object.entries(spec.paths)
+    .filter(([path]) => !path.startsWith(`${API}/`))
+    .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ id: op.operationId, title: `${method.toUpperCase()} ${path}` })));
+  for (const select of document.querySelectorAll("select[name=operation]")) {
+    select.append(...ids.map((op) => h("option", { value: op.id, title: op.title }, op.id)));
+  }
+}
+
+async function snapshot() {
+  const image = await api("/snapshot", { method: "POST" });
+  const blob = new Blob([JSON.stringify(image, null, 2)], { type: "application/json" });
+  const link = h("a", { href: URL.createObjectURL(blob), download: `hubspot-mock-state-${new Date().toISOString().replace(/[:.]/g, "-")}.json` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  const portals = image.portals || [];
+  const count = (key) => portals.reduce((sum, p) => sum + (p[key] || []).length, 0);
+  notify(`Snapshot downloaded: ${count("events")} events, ${count("contacts")} contacts (also saved to the --state file, if the mock has one).`);
+}
+
+async function reset() {
+  if (!confirm("Reset the mock? State goes back to the seed; the journal and faults are emptied.")) return;
+  await api("/reset", { method: "POST" });
+  events.reset();
+  contacts.reset();
+  await journal.reset();
+  await faults.refresh();
+  await views[current].show(null);
+  notify("Reset: state is back to the seed, journal and faults are empty.");
+}
+
+let polling = false;
+
+async function poll() {
+  if (!$("#live").checked || polling || tokenPrompt) return;
+  polling = true;
+  try {
+    await faults.refresh();
+    if (current === "journal") await journal.poll();
+  } catch (error) {
+    failed(error);
+  } finally {
+    polling = false;
+  }
+}
+
+function start() {
+  journal.init();
+  events.init();
+  contacts.init();
+  faults.init();
+  $("#snapshot").addEventListener("click", () => snapshot().catch(failed));
+  $("#reset").addEventListener("click", () => reset().catch(failed));
+  $("#token-button").addEventListener("click", async () => {
+    tokenDeclined = false;
+    if (await askForToken()) route().catch(failed);
+  });
+  window.addEventListener("hashchange", () => route().catch(failed));
+  loadOperations().catch(failed);
+  route()
+    .then(() => faults.refresh())
+    .catch(failed)
+    .finally(() => {
+      document.body.dataset.ready = "true";
+      setInterval(poll, POLL_MS);
+    });
+}
+
+start();
