@@ -156,6 +156,16 @@ def targets_table(targets: list[Target]) -> list[str]:
     return lines + [f"| {t.goal} | {t.measured} | {t.verdict} |" for t in targets]
 
 
+def _footnotes(results: dict) -> list[str]:
+    lines = []
+    if results.get("contenders"):
+        versions = "; ".join(f"{LABELS[n]}: {c['version']}" for n, c in results["contenders"].items())
+        lines.append(f"Contenders: {versions}.")
+    for phase, error in results.get("failed_phases", {}).items():
+        lines.append(f"Phase `{phase}` failed: {error.splitlines()[0]}")
+    return lines
+
+
 def markdown(results: dict, targets: list[Target]) -> str:
     sections = [
         ["## Benchmark results", "", _machine(results)],
@@ -165,7 +175,7 @@ def markdown(results: dict, targets: list[Target]) -> str:
         state_table(results),
         startup_table(results),
         targets_table(targets),
-        ["Contenders: " + "; ".join(f"{LABELS[n]}: {c['version']}" for n, c in results.get("contenders", {}).items()) + "."],
+        _footnotes(results),
     ]
     return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
 

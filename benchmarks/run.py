@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -104,7 +105,6 @@ def start_contenders(names: list[str], work: Path, args: argparse.Namespace, res
 
 
 def throughput_phase(args: argparse.Namespace, work: Path, results: dict) -> None:
-    log("Throughput: starting the contenders")
     servers = start_contenders(args.contenders, work, args, results)
     try:
         scenarios = workload.throughput_scenarios(workload.seeded_object_id(servers["mock"].base_url))
@@ -123,6 +123,25 @@ def throughput_phase(args: argparse.Namespace, work: Path, results: dict) -> Non
             server.stop()
 
 
+def run_phase(name: str, args: argparse.Namespace, work: Path, results: dict) -> None:
+    if name == "throughput":
+        throughput_phase(args, work, results)
+    elif name == "batch":
+        results["batch_scaling"] = scaling.batch_scaling(
+            args.batch_sizes, args.seconds, args.rounds, work, args.server_core, args.load_core, log
+        )
+    elif name == "state":
+        results["state_scaling"] = scaling.state_scaling(
+            args.state_records, args.state_events, args.state_contacts, targets.TARGET_CONNECTIONS,
+            args.seconds, args.rounds, work, args.server_core, args.load_core, log,
+        )  # fmt: skip
+    elif name == "startup":
+        results["startup"] = {
+            "cli": startup.cli_ready(args.startup_runs, work, args.server_core),
+            "fixture": startup.fixture_setup(args.startup_runs, work, args.server_core),
+        }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     check_tools()
@@ -134,25 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hubspot-mock-bench-") as tmp:
         work = Path(tmp)
-        if "throughput" in args.phases:
-            throughput_phase(args, work, results)
-        if "batch" in args.phases:
-            log("Batch scaling")
-            results["batch_scaling"] = scaling.batch_scaling(
-                args.batch_sizes, args.seconds, args.rounds, work, args.server_core, args.load_core, log
-            )
-        if "state" in args.phases:
-            log("State scaling")
-            results["state_scaling"] = scaling.state_scaling(
-                args.state_records, args.state_events, args.state_contacts, targets.TARGET_CONNECTIONS,
-                args.seconds, args.rounds, work, args.server_core, args.load_core, log,
-            )  # fmt: skip
-        if "startup" in args.phases:
-            log("Start-up")
-            results["startup"] = {
-                "cli": startup.cli_ready(args.startup_runs, work, args.server_core),
-                "fixture": startup.fixture_setup(args.startup_runs, work, args.server_core),
-            }
+        for name in args.phases:
+            log(f"Phase: {name}")
+            try:
+                run_phase(name, args, work, results)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:  # report what the other phases measured
+                log(f"  {name} failed: {exc}")
+                results.setdefault("failed_phases", {})[name] = str(exc)
     results["elapsed_s"] = time.perf_counter() - started
     verdicts = targets.evaluate(results)
     results["targets"] = targets.as_dicts(verdicts)
