@@ -149,6 +149,15 @@ function offsetPager(container, page, after, go) {
   });
 }
 
+/** Load calls whose answers may come back out of order: only the latest one's answer is shown. */
+function latestOnly() {
+  let ticket = 0;
+  return {
+    take: () => ++ticket,
+    current: () => ticket,
+  };
+}
+
 function debounce(fn, ms = 300) {
   let timer;
   return (...args) => {
@@ -157,13 +166,14 @@ function debounce(fn, ms = 300) {
   };
 }
 
-/** A filter form's fields as {name: value}, and a callback on every change. */
+/** A filter form's fields as {name: value}, and a callback when a select changes or typing pauses. */
 function watchFilters(form, onChange) {
   const values = () => Object.fromEntries(new FormData(form));
   const changed = () => onChange(values());
+  const typed = debounce(changed);
   form.addEventListener("submit", (event) => event.preventDefault());
-  form.addEventListener("change", changed);
-  form.addEventListener("input", debounce(changed));
+  form.addEventListener("change", (event) => event.target.tagName === "SELECT" && changed());
+  form.addEventListener("input", (event) => event.target.tagName === "INPUT" && typed());
   return values;
 }
 
@@ -210,11 +220,12 @@ const journal = {
   latestId: 0,
   selected: null,
   loaded: false,
+  requests: latestOnly(),
 
   init() {
     const values = watchFilters(this.form, (filters) => {
       this.filters = filters;
-      this.firstPage();
+      this.firstPage().catch(failed);
     });
     this.filters = values();
   },
@@ -231,7 +242,9 @@ const journal = {
   },
 
   async load() {
+    const ticket = this.requests.take();
     const page = await api("/journal", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, before_id: this.before } });
+    if (ticket !== this.requests.current()) return;
     this.loaded = true;
     this.rows = page.results;
     this.hasOlder = Boolean(page.paging);
@@ -243,7 +256,9 @@ const journal = {
   /** New calls since the last look, on top of the newest page. */
   async poll() {
     if (!this.loaded || this.before !== null) return;
+    const ticket = this.requests.current();
     const page = await api("/journal", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, after_id: this.latestId } });
+    if (ticket !== this.requests.current()) return; // a page load started meanwhile: it has the newer view
     if (page.total < this.total || page.latest_id < this.latestId || page.paging) return this.load(); // cleared, or too many
     this.total = page.total;
     this.latestId = Math.max(this.latestId, page.latest_id);
@@ -335,7 +350,7 @@ const journal = {
         h("dt", {}, "status"), h("dd", {}, statusBadge(entry.status), " ", h("span", { class: "outcome" }, outcome(entry))),
         h("dt", {}, "correlation id"), h("dd", { class: "mono" }, entry.correlation_id || "—"),
         h("dt", {}, "duration"), h("dd", {}, `${entry.duration_ms} ms`),
-        h("dt", {}, "fault"), h("dd", { class: "fault" }, entry.fault || "none"),
+        h("dt", {}, "fault"), h("dd", { class: entry.fault ? "fault" : null }, entry.fault || "none"),
       ),
       h("h3", {}, `State changes (${entry.changes_count})`),
       entry.changes.length
@@ -364,6 +379,8 @@ const events = {
   selected: null,
   attendeeFilters: { state: "", text: "" },
   attendeeAfter: 0,
+  requests: latestOnly(),
+  attendeeRequests: latestOnly(),
 
   init() {
     this.filters = watchFilters($("#events-filters"), (filters) => {
@@ -380,7 +397,9 @@ const events = {
 
   async load(after) {
     this.after = after;
+    const ticket = this.requests.take();
     const page = await api("/events", { query: { ...this.filters, after, limit: PAGE_SIZE } });
+    if (ticket !== this.requests.current()) return;
     $("#events-total").textContent = `${number(page.total)} event${page.total === 1 ? "" : "s"}`;
     $("#events-rows").replaceChildren(...page.results.map((event) => this.row(event)));
     $("#events-empty").hidden = page.results.length > 0;
@@ -445,6 +464,7 @@ const events = {
   async loadAttendees(after) {
     this.attendeeAfter = after;
     const objectId = this.selected;
+    const ticket = this.attendeeRequests.take();
     let page;
     try {
       page = await api(`/events/${encodeURIComponent(objectId)}/attendees`, { query: { ...this.attendeeFilters, after, limit: PAGE_SIZE } });
@@ -453,7 +473,7 @@ const events = {
       $("#attendees").replaceChildren(h("p", { class: "hint" }, `Event ${objectId} does not exist (any more).`));
       return;
     }
-    if (objectId !== this.selected) return;
+    if (ticket !== this.attendeeRequests.current()) return;
     const ev = page.event;
     $("#attendee-event").replaceChildren(ev.eventName, " ", h("span", { class: "mono muted" }, ev.objectId));
     $("#attendee-event-ids").textContent = `${ev.externalAccountId} / ${ev.externalEventId} · ${when(ev.startDateTime)} → ${when(ev.endDateTime)}${ev.eventCancelled ? " · cancelled" : ""}${ev.eventCompleted ? " · completed" : ""}`;
@@ -482,6 +502,7 @@ const events = {
 const contacts = {
   filters: {},
   after: 0,
+  requests: latestOnly(),
 
   init() {
     this.filters = watchFilters($("#contacts-filters"), (filters) => {
@@ -496,7 +517,9 @@ const contacts = {
 
   async load(after) {
     this.after = after;
+    const ticket = this.requests.take();
     const page = await api("/contacts", { query: { ...this.filters, after, limit: PAGE_SIZE } });
+    if (ticket !== this.requests.current()) return;
     $("#contacts-total").textContent = `${number(page.total)} contact${page.total === 1 ? "" : "s"}`;
     $("#contacts-rows").replaceChildren(...page.results.map((contact) => this.row(contact)));
     $("#contacts-empty").hidden = page.results.length > 0;
