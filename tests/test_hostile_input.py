@@ -335,6 +335,46 @@ def test_body_at_default_limit_edge_is_413(endpoint):
     expect_raw_error(client, path, raw, status=413)
 
 
+# ---------------------------------------------------------------------------------------------- huge batches
+HUGE = 100_000
+
+
+def small_input(endpoint: str) -> dict[str, Any]:
+    """A valid input short enough that 100,000 of them stay under the 10 MiB body limit."""
+    if endpoint == "upsert_events":
+        return {"externalAccountId": "a", "externalEventId": "e", "eventName": "n", "eventOrganizer": "o"}
+    return valid_input(endpoint)
+
+
+@pytest.mark.parametrize("endpoint", WRITES)
+def test_huge_batch_over_the_batch_limit_is_400(endpoint):
+    """With a batch limit set (HubSpot's other batch APIs take 100), 100,000 inputs are refused whole."""
+    client, object_id = make_client(max_batch_inputs=100)
+    body = expect_error(client, write_path(endpoint, object_id), json={"inputs": [small_input(endpoint)] * HUGE})
+    assert "100" in body["message"]
+
+
+@pytest.mark.parametrize("endpoint", WRITES)
+def test_huge_batch_with_one_bad_item_at_the_end_applies_nothing(endpoint):
+    """No limit (the default): the whole batch is validated before the first item is applied."""
+    client, object_id = make_client()
+    bad = {**small_input(endpoint), ("startDateTime" if endpoint == "upsert_events" else "interactionDateTime"): "soon"}
+    inputs = [small_input(endpoint)] * (HUGE - 1) + [bad]
+    expect_error(client, write_path(endpoint, object_id), json={"inputs": inputs})
+
+
+def test_huge_valid_batch_is_applied_whole(seeded):
+    """100,000 distinct emails in one email-create: every one becomes a contact and a registration."""
+    client, object_id = seeded
+    inputs = [{"email": f"u{i}@example.com", "interactionDateTime": NOW_MS} for i in range(HUGE)]
+    response = client.post(write_path("email", object_id), json={"inputs": inputs}, headers=AUTH)
+    assert response.status_code == 200, response.text[:500]
+    results = response.json()["results"]
+    assert len(results) == HUGE and len({r["vid"] for r in results}) == HUGE
+    contacts = dump(client)["portals"]["1"]["contacts"]
+    assert len(contacts) == HUGE + 1  # and Ada from the seed
+
+
 # ---------------------------------------------------------------------------------------------- path parameters
 HOSTILE_IDS = {
     "long": "e" * 10_000,
