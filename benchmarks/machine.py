@@ -69,4 +69,10 @@ def describe() -> dict:
         "java": _first_line(["java", "-version"]),
         "wrk": wrk_version(),
         "commit": _code_version(),
+        "load_average": load_average(),
     }
+
+
+def load_average() -> str:
+    """Other work on the machine skews every figure: say how busy it was."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg()) + " (1 / 5 / 15 min)"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from targets import TARGET_CONNECTIONS, Target
 
+README_START = "<!-- benchmark results: written by benchmarks/run.py --update-readme -->"
+README_END = "<!-- end of benchmark results -->"
 LABELS = {"mock": "mock", "ceiling": "ceiling", "prism": "Prism", "wiremock": "WireMock"}
 
 
@@ -24,7 +26,8 @@ def _machine(results: dict) -> str:
         f"uvloop {p['uvloop']}, orjson {p['orjson']}; node {m['node']}, {m['java']}; commit {m['commit']}.\n"
         f"Servers pinned to core {s['server_core']}, {m['wrk']} to core {s['load_core']} (one thread), loopback. "
         f"{s['seconds']} s per measurement, median of {s['rounds']} round(s) with the contenders' order reversed "
-        f"every other round, after {s['warmup']} s of warm-up per request."
+        f"every other round, after {s['warmup']} s of warm-up per request. Load average before the run "
+        f"{m['load_average']}, after {results.get('load_average_after', '?')}."
     )
 
 
@@ -224,3 +227,15 @@ def write(results: dict, targets: list[Target], out: Path) -> str:
     (out / "latest.md").write_text(text)
     chart(results, out / "latest.png")
     return text
+
+
+def update_readme(readme: Path, text: str) -> None:
+    """Put the results between the README's two markers, headings one level down (they sit under
+    `## Benchmarks` there)."""
+    content = readme.read_text()
+    if README_START not in content or README_END not in content:
+        raise ValueError(f"{readme}: no benchmark results markers to write between")
+    body = "\n".join("#" + line if line.startswith("##") else line for line in text.splitlines()[2:])
+    head, rest = content.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    readme.write_text(f"{head}{README_START}\n{body.strip()}\n{README_END}{tail}")

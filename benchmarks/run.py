@@ -30,6 +30,7 @@ import workload
 from processes import Server
 
 RESULTS = workload.BENCH_DIR / "results"
+README = workload.BENCH_DIR.parent / "README.md"
 PHASES = ("throughput", "batch", "state", "startup")
 
 
@@ -40,8 +41,8 @@ def _ints(text: str) -> list[int]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a short run: 1 s per measurement, 1 round, 32 connections, 100,000 records")
-    parser.add_argument("--seconds", type=int, help="seconds per measurement (default 3; quick 1)")
-    parser.add_argument("--rounds", type=int, help="rounds, each contender measured once per round (default 2; quick 1)")
+    parser.add_argument("--seconds", type=int, help="seconds per measurement (default 2; quick 1)")
+    parser.add_argument("--rounds", type=int, help="rounds, each contender measured once per round (default 3; quick 1)")
     parser.add_argument("--warmup", type=int, help="seconds of load per request and contender before measuring (default 2; quick 1)")
     parser.add_argument("--connections", type=_ints, help="concurrencies, comma-separated (default 1,32,128; quick 32)")
     parser.add_argument("--contenders", default=",".join(contenders.CONTENDERS), help="comma-separated subset of %(default)s")
@@ -55,10 +56,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--server-core", type=int, default=1, help="core the servers are pinned to (default 1)")
     parser.add_argument("--load-core", type=int, default=0, help="core wrk is pinned to (default 0)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.{md,png,json} go (default benchmarks/results)")
+    parser.add_argument("--update-readme", action="store_true", help="also copy the tables into README.md's Benchmarks section")
     args = parser.parse_args(argv)
     quick = args.quick
-    args.seconds = args.seconds or (1 if quick else 3)
-    args.rounds = args.rounds or (1 if quick else 2)
+    args.seconds = args.seconds or (1 if quick else 2)
+    args.rounds = args.rounds or (1 if quick else 3)
     args.warmup = args.warmup or (1 if quick else 2)
     args.connections = args.connections or ([32] if quick else [1, 32, 128])
     args.state_records = args.state_records or (100_000 if quick else 1_000_000)
@@ -161,9 +163,13 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"  {name} failed: {exc}")
                 results.setdefault("failed_phases", {})[name] = str(exc)
     results["elapsed_s"] = time.perf_counter() - started
+    results["load_average_after"] = machine.load_average()
     verdicts = targets.evaluate(results)
     results["targets"] = targets.as_dicts(verdicts)
-    print("\n" + report.write(results, verdicts, args.out))
+    text = report.write(results, verdicts, args.out)
+    print("\n" + text)
+    if args.update_readme:
+        report.update_readme(README, text)
     for t in verdicts:
         print(f"{t.verdict:<5} {t.goal}: {t.measured}")
     print(f"\nWrote {args.out}/latest.md, latest.png, latest.json in {results['elapsed_s'] / 60:.1f} minutes.")
