@@ -90,8 +90,8 @@ def start_contenders(names: list[str], work: Path, args: argparse.Namespace, res
     for name in names:
         entry = results["contenders"][name] = {}
         try:
-            entry["version"] = contenders.version(name)
             server = contenders.server(name, work, args.server_core, args.wiremock_jvm_args.split())
+            entry["version"] = contenders.version(name)
             entry["command"] = " ".join(server.argv)
             entry["ready_s"] = server.start()
         except (FileNotFoundError, RuntimeError) as exc:
