@@ -89,12 +89,15 @@ def start_contenders(names: list[str], work: Path, args: argparse.Namespace, res
     servers = {}
     for name in names:
         entry = results["contenders"][name] = {}
+        server = None
         try:
             server = contenders.server(name, work, args.server_core, args.wiremock_jvm_args.split())
             entry["version"] = contenders.version(name)
             entry["command"] = " ".join(server.argv)
             entry["ready_s"] = server.start()
         except (FileNotFoundError, RuntimeError) as exc:
+            if server is not None:
+                server.stop()
             log(f"  {name}: left out: {exc}")
             entry["error"] = str(exc)
             entry.setdefault("version", "not installed")
@@ -109,6 +112,8 @@ def start_contenders(names: list[str], work: Path, args: argparse.Namespace, res
 def throughput_phase(args: argparse.Namespace, work: Path, results: dict) -> None:
     servers = start_contenders(args.contenders, work, args, results)
     try:
+        if "mock" not in servers:
+            raise RuntimeError(f"the mock did not start: {results['contenders']['mock'].get('error')}")
         scenarios = workload.throughput_scenarios(workload.seeded_object_id(servers["mock"].base_url))
         bodies = throughput.write_bodies(scenarios, work / "bodies")
         results["probes"] = throughput.probe(servers, scenarios)
