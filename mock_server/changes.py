@@ -1,15 +1,18 @@
 """What the backend changed, in order: a revision number and a bounded log, so the journal can say which state
 change each request caused.
 
-Recording is on the write path, so it is one list append of a tuple; the readable form is built only when
-someone asks (`since`). The revision is the count of changes ever recorded: a request's changes are those
-between the revision before it and the revision after it.
+Recording is on the write path, so it is one list append of a tuple, and a request takes its changes as a
+slice of those tuples; the readable form (`readable`) is built only when someone reads the journal. The
+revision is the count of changes ever recorded: a request's changes are those between the revision before it
+and the revision after it.
 """
 
 from __future__ import annotations
 
 import threading
 from typing import Any
+
+Change = tuple[str, str, Any, Any]  # kind, action, key, summary
 
 
 class ChangeLog:
@@ -19,7 +22,7 @@ class ChangeLog:
     def __init__(self, lock: threading.RLock, size: int = 10_000) -> None:
         self._lock = lock  # the backend's: records happen under it, reads take it
         self._size = size
-        self._items: list[tuple[str, str, Any, Any]] = []
+        self._items: list[Change] = []
         self._dropped = 0  # changes trimmed from the front: revision = dropped + len(items)
 
     def record(self, kind: str, action: str, key: Any, summary: Any) -> None:
@@ -33,15 +36,14 @@ class ChangeLog:
     def revision(self) -> int:
         return self._dropped + len(self._items)
 
-    def since(self, revision: int, limit: int) -> tuple[list[dict[str, str]], int]:
+    def since(self, revision: int, limit: int) -> tuple[list[Change], int]:
         """The first `limit` changes after `revision` (those still held), and how many there were in all."""
         with self._lock:
-            total = self.revision - revision
             start = max(revision - self._dropped, 0)
-            items = self._items[start : start + limit]
-        return [_readable(*item) for item in items], total
+            return self._items[start : start + limit], self.revision - revision
 
 
-def _readable(kind: str, action: str, key: Any, summary: Any) -> dict[str, str]:
+def readable(change: Change) -> dict[str, str]:
+    kind, action, key, summary = change
     key = "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
     return {"kind": kind, "action": action, "key": key, "summary": "" if summary is None else str(summary)}

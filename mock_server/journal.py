@@ -9,6 +9,8 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
+from .changes import Change, readable
+
 REDACTED = "[redacted]"
 SECRET_HEADERS = {"authorization", "cookie", "x-hubspot-mock-admin-token"}
 MAX_BODY_CHARS = 64 * 1024  # a 10 MB body would fill memory quickly: keep the start
@@ -32,11 +34,19 @@ class Entry:
     fault: str | None  # what was injected, e.g. "fault-3: respond 503"
     duration_ms: float
     response: str
-    changes: list[dict[str, str]] = field(default_factory=list)  # kind, action, key, summary (changes.py)
-    changes_count: int = 0  # all the changes the call made; `changes` keeps the first hundred
+    change_records: list[Change] = field(default_factory=list, repr=False)  # as the backend logged them
+    changes_count: int = 0  # all the changes the call made; the records keep the first hundred
+
+    @property
+    def changes(self) -> list[dict[str, str]]:
+        """The state changes the call caused: kind, action, key, summary (made readable only when read)."""
+        return [readable(change) for change in self.change_records]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["change_records"]
+        data["changes"] = self.changes
+        return data
 
     def summary(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SUMMARY_FIELDS}

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from . import fault_actions
+from .changes import Change
 from .clock import iso_ms
 from .errors import JSON, error_response, new_correlation_id
 from .exceptions import (
@@ -88,7 +89,7 @@ class OperationEndpoint:
         headers: dict[str, str] = {}
         raw = b""
         fault: FaultRule | None = None
-        changes: tuple[list[dict[str, str]], int] = ([], 0)
+        changes: tuple[list[Change], int] = ([], 0)
         try:
             token = _bearer_token(request.headers.get("authorization"))
             principal = backend.authenticate(token)
@@ -154,7 +155,7 @@ class OperationEndpoint:
             fault=None if fault is None else f"{fault.id}: {fault.action}" + (f" {fault.status}" if fault.status else ""),
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             response=clip(body),
-            changes=changes[0],
+            change_records=changes[0],
             changes_count=changes[1],
         )
 

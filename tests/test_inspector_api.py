@@ -7,13 +7,15 @@ stays a page, however much the mock holds.
 
 from __future__ import annotations
 
+import threading
+
 import orjson
 import pytest
 from starlette.testclient import TestClient
 
 from envelopes import assert_error_response
 from mock_server import Settings, create_app
-from mock_server.changes import ChangeLog
+from mock_server.changes import ChangeLog, readable
 from mock_server.inspector.presets import FAULT_PRESETS
 from mock_server.journal import Journal
 from mock_server.models import Principal
@@ -145,15 +147,19 @@ def test_a_huge_batch_keeps_its_first_hundred_changes_and_the_count(client):
 
 
 def test_the_change_log_stays_bounded_and_still_counts_every_change():
-    import threading
-
     log = ChangeLog(threading.RLock(), size=3)
     for i in range(10):
         log.record("contact", "created", i, f"c{i}@example.com")
     assert log.revision == 10
-    assert log.since(8, 100) == ([{"kind": "contact", "action": "created", "key": k, "summary": f"c{k}@example.com"} for k in "89"], 2)
+    assert log.since(8, 100) == ([("contact", "created", 8, "c8@example.com"), ("contact", "created", 9, "c9@example.com")], 2)
     kept, total = log.since(0, 100)  # the oldest were trimmed; their count is not lost
-    assert total == 10 and 3 <= len(kept) <= 6 and [c["key"] for c in kept] == [str(i) for i in range(10 - len(kept), 10)]
+    assert total == 10 and 3 <= len(kept) <= 6 and [c[2] for c in kept] == list(range(10 - len(kept), 10))
+
+
+def test_a_change_is_made_readable_only_when_read():
+    assert readable(("subscriber", "ATTENDED", ("510000000001", 2147483649), None)) == {
+        "kind": "subscriber", "action": "ATTENDED", "key": "510000000001/2147483649", "summary": ""
+    }
 
 
 def test_ten_thousand_journal_entries_are_read_a_page_at_a_time():
