@@ -34,6 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--faults", dest="faults_path", metavar="FILE", help="fault rules to arm at start (JSON or YAML)")
     parser.add_argument("--rate-limits", action="store_true", help="enforce HubSpot's rate limits with its 429s")
     parser.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    parser.add_argument("--access-log", action="store_true", help="a log line per request (off: the journal has them)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="any setting, e.g. --set mixed_batch_status=207"
     )
@@ -51,6 +52,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         overrides[name] = coerce_setting(name, hints[name], raw)
     if args.rate_limits:
         overrides["enforce_rate_limits"] = True
+    if args.access_log:
+        overrides["access_log"] = True
     for name in ("host", "port", "seed_path", "profile", "log_level", "faults_path", "state_path"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
@@ -85,5 +88,5 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hubspot-mock: WARNING: bound to {settings.host}, reachable from other machines", file=sys.stderr)
         if settings.admin_enabled and not admin_allowed(settings):
             print("hubspot-mock: the /__mock/ admin API is off: set admin_token to use it off loopback", file=sys.stderr)
-    uvicorn.Server(uvicorn_config(app, settings.log_level)).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(app, settings.log_level, settings.access_log)).run(sockets=[sock])
     return 0

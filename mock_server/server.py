@@ -29,5 +29,5 @@ class MockHttpProtocol(_Protocol):  # type: ignore[misc, valid-type]
             scope.setdefault("extensions", {})[TRANSPORT_KEY] = self.transport
 
 
-def uvicorn_config(app: Any, log_level: str = "info") -> uvicorn.Config:
-    return uvicorn.Config(app, log_level=log_level, http=MockHttpProtocol, lifespan="on")
+def uvicorn_config(app: Any, log_level: str = "info", access_log: bool = False) -> uvicorn.Config:
+    return uvicorn.Config(app, log_level=log_level, access_log=access_log, http=MockHttpProtocol, lifespan="on")

@@ -123,7 +123,7 @@ def test_a_signal_saves_the_state_and_a_restart_restores_it_exactly(tmp_path, si
 
 def test_the_token_never_reaches_the_logs(tmp_path):
     """At debug level, with the access log, after writes, errors and an injected fault."""
-    with mock_process("--log-level", "debug") as process:
+    with mock_process("--log-level", "debug", "--access-log") as process:
         write_with_the_sdk(process.url)
         headers = {"Authorization": f"Bearer {TOKEN}"}
         httpx.post(f"{process.url}/marketing/v3/marketing-events/events/upsert", content=b"{", headers=headers)
