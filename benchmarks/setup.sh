@@ -15,5 +15,5 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v java >/dev/null || echo "setup.sh: no java on the PATH: the WireMock contender will be left out" >&2
 
-npm ci --no-audit --no-fund
+npm ci --no-audit --no-fund --ignore-scripts  # neither needs an install script (Prism's only one is telemetry)
 ../.venv/bin/pip install -e '..[bench]'
