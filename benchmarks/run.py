@@ -12,6 +12,7 @@ is left out, and said so).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "contenders": {},
     }
+    if os.getloadavg()[0] > 1:
+        log(f"Note: the machine is busy (load average {machine.load_average()}): the figures will be skewed")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="hubspot-mock-bench-") as tmp:
         work = Path(tmp)
