@@ -7,7 +7,7 @@ Every non-2xx answer has ``status: "error"``, a message, a lowercase uuid4 ``cor
 from __future__ import annotations
 
 import logging
-import uuid
+import random
 
 import orjson
 from starlette.exceptions import HTTPException
@@ -20,8 +20,16 @@ JSON = "application/json;charset=utf-8"
 log = logging.getLogger("mock_server")
 
 
+_ids = random.Random()  # seeded from the OS; a correlation id must be unique, not secret
+_VERSION_BITS = (0xF000 << 64) | (0xC000 << 48)
+_UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)  # version 4, RFC 4122 variant
+
+
 def new_correlation_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID, as HubSpot sends; a quarter of what uuid.uuid4() costs, which reads the OS's
+    entropy on every call."""
+    h = f"{(_ids.getrandbits(128) & ~_VERSION_BITS) | _UUID4_BITS:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def json_response(body: object, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -10,6 +10,7 @@ was. Per-item failures (HubSpot's batch semantics) are collected while the other
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -150,12 +151,11 @@ class ParticipationView:
 def locked(method: Callable[..., Any]) -> Callable[..., Any]:
     """Serialise a backend method: the HTTP server, a test thread and the admin API may share one backend."""
 
+    @functools.wraps(method)
     def wrapper(self: "Backend", *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             return method(self, *args, **kwargs)
 
-    wrapper.__name__ = method.__name__
-    wrapper.__doc__ = method.__doc__
     return wrapper
 
 
@@ -197,13 +197,15 @@ class Backend:
     def upsert_events(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
         portal = self.portal(principal.portal_id)
         items = [self._event_fields(i, raw) for i, raw in enumerate(inputs)]  # raises before any change
-        self._check_duplicates([(f["externalAccountId"], f["externalEventId"]) for f in items], "externalEventId")
+        self._check_duplicates(((f["externalAccountId"], f["externalEventId"]) for f in items), "externalEventId")
         outcome = BatchOutcome()
         now, visible = self.clock.now_ms(), self.clock.monotonic() + self.settings.read_lag_seconds
         by_key: dict[tuple[int, str, str], MarketingEvent] = {}
+        app_id, reject_other_apps = principal.app_id, self.settings.cross_app_upsert == "reject"
+        object_id_by_key, events, record = portal.object_id_by_key, portal.events, self.changes.record
         for i, fields in enumerate(items):
-            key = (principal.app_id, fields["externalAccountId"], fields["externalEventId"])
-            if self.settings.cross_app_upsert == "reject" and self._owned_by_other_app(portal, key):
+            key = (app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
+            if reject_other_apps and self._owned_by_other_app(portal, key):
                 outcome.errors.append(
                     ItemError(
                         "Only Marketing Events originally created by the same app can be updated.",
@@ -212,18 +214,19 @@ class Backend:
                     )
                 )
                 continue
-            custom, dropped = self._defined_properties(portal, fields.pop("customProperties"))
+            custom_inputs = fields.pop("customProperties")
+            custom, dropped = self._defined_properties(portal, custom_inputs) if custom_inputs else (None, None)
             if dropped:
                 outcome.notes.append(
                     f"inputs[{i}]: customProperties not defined on portal {portal.portal_id} were dropped: "
                     + ", ".join(sorted(dropped))
                 )
-            object_id = portal.object_id_by_key.get(key)
+            object_id = object_id_by_key.get(key)
             if object_id is None:
                 event = MarketingEvent(
                     object_id=str(next(self._object_ids)),
                     portal_id=portal.portal_id,
-                    app_id=principal.app_id,
+                    app_id=app_id,
                     external_account_id=key[1],
                     external_event_id=key[2],
                     event_name=fields["eventName"],
@@ -232,31 +235,34 @@ class Backend:
                     updated_at=now,
                     visible_at=visible,
                 )
-                portal.events[event.object_id] = event
-                portal.object_id_by_key[key] = event.object_id
-                self.changes.record("event", "created", event.object_id, fields["eventName"])
+                events[event.object_id] = event
+                object_id_by_key[key] = event.object_id
+                record("event", "created", event.object_id, fields["eventName"])
             else:
-                event = portal.events[object_id]
+                event = events[object_id]
                 event.updated_at = now
-                self.changes.record("event", "updated", object_id, fields.get("eventName", event.event_name))
-            # [A] Upsert merges: fields the input leaves out keep their stored values.
-            for name, attr in _EVENT_FIELDS.items():
-                if name in fields:
-                    setattr(event, attr, fields[name])
-            event.custom_properties.update(custom)
+                record("event", "updated", object_id, fields.get("eventName", event.event_name))
+            # [A] Upsert merges: fields the input leaves out keep their stored values. Only event fields are
+            # left in `fields` now (see _event_fields).
+            for name, value in fields.items():
+                setattr(event, _EVENT_FIELDS[name], value)
+            if custom:
+                event.custom_properties.update(custom)
             by_key[key] = event
         outcome.results = list(by_key.values())
         return outcome
 
     def _event_fields(self, index: int, raw: dict[str, Any]) -> dict[str, Any]:
-        fields = {k: v for k, v in raw.items() if k in _EVENT_FIELDS or k in _EVENT_KEYS}
-        for name in ("startDateTime", "endDateTime"):
+        """One input as event fields (instants parsed), its external ids and customProperties; unknown keys
+        (allowed with reject_unknown_fields=false) left out. Raises before the batch changes anything."""
+        fields = raw.copy() if raw.keys() <= _EVENT_INPUT_KEYS else {k: v for k, v in raw.items() if k in _EVENT_INPUT_KEYS}
+        for name in _INSTANT_FIELDS:
             if name in fields:
                 try:
                     fields[name] = parse_instant(fields[name])
                 except (ValueError, TypeError, OverflowError):
                     raise _invalid(f"inputs[{index}].{name}", f"{name} must be an ISO-8601 date-time") from None
-        fields["customProperties"] = raw.get("customProperties") or []
+        fields["customProperties"] = fields.get("customProperties") or []
         return fields
 
     def _defined_properties(self, portal: Portal, values: Iterable[dict[str, Any]]) -> tuple[dict, set]:
@@ -274,7 +280,7 @@ class Backend:
     def _owned_by_other_app(portal: Portal, key: tuple[int, str, str]) -> bool:
         return any(k[1:] == key[1:] and k[0] != key[0] for k in portal.object_id_by_key)
 
-    def _check_duplicates(self, keys: list[Any], name: str) -> None:
+    def _check_duplicates(self, keys: Iterable[Any], name: str) -> None:
         if self.settings.duplicate_batch_items != "reject":
             return
         seen: set[Any] = set()
@@ -323,7 +329,7 @@ class Backend:
         event = self._event_by_object_id(principal, object_id, for_read=False)
         portal = self.portal(event.portal_id)
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
-        self._check_duplicates([raw["email"].strip().lower() for raw in inputs], "email")
+        self._check_duplicates((raw["email"].strip().lower() for raw in inputs), "email")
         outcome = BatchOutcome()
         results: dict[int, AttendanceResult] = {}
         for raw, item in zip(inputs, prepared):
@@ -349,7 +355,7 @@ class Backend:
     ) -> BatchOutcome:
         portal = self.portal(event.portal_id)
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
-        self._check_duplicates([int(raw["vid"]) for raw in inputs], "vid")
+        self._check_duplicates((int(raw["vid"]) for raw in inputs), "vid")
         outcome = BatchOutcome()
         results: dict[int, AttendanceResult] = {}
         for raw, item in zip(inputs, prepared):
@@ -668,6 +674,8 @@ _EVENT_FIELDS = {
     "eventCompleted": "event_completed",
 }
 _EVENT_KEYS = ("externalAccountId", "externalEventId")
+_EVENT_INPUT_KEYS = frozenset(_EVENT_FIELDS).union(_EVENT_KEYS, ["customProperties"])
+_INSTANT_FIELDS = ("startDateTime", "endDateTime")
 
 
 def _invalid(where: str, message: str) -> ValidationError:

@@ -142,13 +142,13 @@ class OperationEndpoint:
         changes the call caused (the first MAX_CHANGES_PER_ENTRY of them, and their count)."""
         sent = await fault_actions.send(fault, response, scope, receive, send)
         body = getattr(response, "body", b"") or b""
-        self.mock.journal.record(
+        self.mock.journal.record(  # from the scope itself: Request.url would build and parse a whole URL
             at=iso_ms(self.mock.backend.clock.now_ms()),
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
+            method=scope["method"],
+            path=scope["path"],
+            query=scope["query_string"].decode("latin-1"),
             operation=self.operation.operation_id,
-            headers=redact(request.headers.items()),
+            headers=redact((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
             body=clip(raw),
             status=response.status_code if sent else None,
             correlation_id=correlation_id,
@@ -176,7 +176,7 @@ class OperationEndpoint:
             if size > limit:
                 raise _too_large(limit)
             chunks.append(chunk)
-        return b"".join(chunks)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _parse_body(self, raw: bytes) -> Any:
         if not raw.strip():

@@ -25,6 +25,17 @@ class RateCounters:
         self._calls: dict[str, deque[float]] = {}
         self._daily: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
+        # Settings are frozen: the limits and the headers that never change are worked out once, not per call.
+        self._limit = settings.ten_second_limit
+        self._secondly = self._limit // 10
+        self._daily_limit = settings.daily_limit
+        self._fixed_headers = {
+            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000)),
+            "X-HubSpot-RateLimit-Max": str(self._limit),
+            "X-HubSpot-RateLimit-Secondly": str(self._secondly),
+        }
+        if self._daily_limit is not None:
+            self._fixed_headers["X-HubSpot-RateLimit-Daily"] = str(self._daily_limit)
 
     def today(self) -> int:
         """[A] The daily quota resets at midnight UTC (HubSpot uses the portal's time zone): a UTC day number."""
@@ -32,9 +43,7 @@ class RateCounters:
 
     def hit(self, token: str, portal_id: int) -> dict[str, str]:
         """Count one call for this token; return the headers HubSpot sends, or raise its 429."""
-        limit = self.settings.ten_second_limit
-        secondly = limit // 10
-        daily = self.settings.daily_limit
+        limit, secondly, daily = self._limit, self._secondly, self._daily_limit
         now = self.clock.monotonic()
         with self._lock:
             calls = self._calls.get(token)
@@ -60,15 +69,10 @@ class RateCounters:
                 if t <= now - 1.0 or in_second == secondly:
                     break
                 in_second += 1
-            headers = {
-                "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000)),
-                "X-HubSpot-RateLimit-Max": str(limit),
-                "X-HubSpot-RateLimit-Remaining": str(max(0, limit - len(calls))),
-                "X-HubSpot-RateLimit-Secondly": str(secondly),
-                "X-HubSpot-RateLimit-Secondly-Remaining": str(max(0, secondly - in_second)),
-            }
+            headers = self._fixed_headers.copy()
+            headers["X-HubSpot-RateLimit-Remaining"] = str(max(0, limit - len(calls)))
+            headers["X-HubSpot-RateLimit-Secondly-Remaining"] = str(max(0, secondly - in_second))
             if daily is not None:
-                headers["X-HubSpot-RateLimit-Daily"] = str(daily)
                 headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(max(0, daily - used_today))
         if refused:
             raise RateLimited(refused, portal_id, headers)

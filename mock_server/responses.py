@@ -91,23 +91,25 @@ def _email_result(r: AttendanceResult) -> dict[str, Any]:
 
 
 def _event_result(e: MarketingEvent) -> dict[str, Any]:
-    out = {"id": e.object_id, "objectId": e.object_id, **_event_fields(e)}
+    out = _event_fields(e, {"id": e.object_id, "objectId": e.object_id})
     out["customProperties"] = [_property_value(e, name, value) for name, value in e.custom_properties.items()]
     return out
 
 
-def _event_fields(e: MarketingEvent) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "eventName": e.event_name,
-        "eventOrganizer": e.event_organizer,
-        "eventCancelled": e.event_cancelled,
-        "eventCompleted": e.event_completed,
-        "createdAt": iso_ms(e.created_at),
-        "updatedAt": iso_ms(e.updated_at),
-    }
-    for key, value in (("eventType", e.event_type), ("eventDescription", e.event_description), ("eventUrl", e.event_url)):
-        if value is not None:
-            out[key] = value
+def _event_fields(e: MarketingEvent, out: dict[str, Any]) -> dict[str, Any]:
+    """The event's fields added to `out`, in HubSpot's order; unset optional fields are left out."""
+    out["eventName"] = e.event_name
+    out["eventOrganizer"] = e.event_organizer
+    out["eventCancelled"] = e.event_cancelled
+    out["eventCompleted"] = e.event_completed
+    out["createdAt"] = iso_ms(e.created_at)
+    out["updatedAt"] = iso_ms(e.updated_at)
+    if e.event_type is not None:
+        out["eventType"] = e.event_type
+    if e.event_description is not None:
+        out["eventDescription"] = e.event_description
+    if e.event_url is not None:
+        out["eventUrl"] = e.event_url
     if e.start_ms is not None:
         out["startDateTime"] = iso_ms(e.start_ms)
     if e.end_ms is not None:
@@ -145,8 +147,7 @@ def _property_value(e: MarketingEvent, name: str, value: str) -> dict[str, Any]:
 def get_details(call: Call) -> Answer:
     p = call.params
     event = call.backend.event_by_external_ids(call.principal, p["externalEventId"], p["externalAccountId"])
-    out = {"id": event.object_id, "objectId": event.object_id, "externalEventId": event.external_event_id}
-    out.update(_event_fields(event))
+    out = _event_fields(event, {"id": event.object_id, "objectId": event.object_id, "externalEventId": event.external_event_id})
     out["customProperties"] = [_property_value(event, n, v) for n, v in event.custom_properties.items()]
     out.update(_read_counters(call.backend.counters(event)))
     return Answer(200, out)
@@ -154,8 +155,7 @@ def get_details(call: Call) -> Answer:
 
 def get_by_object_id(call: Call) -> Answer:
     event = call.backend.event_by_object_id(call.principal, call.params["objectId"])
-    out = {"objectId": event.object_id, "externalEventId": event.external_event_id}
-    out.update(_event_fields(event))
+    out = _event_fields(event, {"objectId": event.object_id, "externalEventId": event.external_event_id})
     out["eventStatus"] = _event_status(event, call.backend.clock.now_ms())
     out["appInfo"] = {"id": str(event.app_id), "name": f"App {event.app_id}"}
     out["customProperties"] = [{"name": n, "value": v} for n, v in event.custom_properties.items()]

@@ -12,6 +12,7 @@ import os
 from collections import Counter, defaultdict
 
 import hypothesis.strategies as st
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -89,6 +90,11 @@ def test_every_operation_honours_the_spec(case):
 def test_generated_cases_reached_the_rules_and_the_errors():
     """Run after the property test: every operation answered both successes and client errors, never a 5xx."""
     operations = {f"{method.upper()} {path}" for path, item in app.state.openapi["paths"].items() for method in item if not path.startswith("/__mock/")}
+    if set(ANSWERS) != operations and os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.skip(
+            f"under pytest-xdist this worker ran the cases of {len(ANSWERS)} of {len(operations)} operations; "
+            "the census needs them all in one process (the README's test command runs it so)"
+        )
     assert set(ANSWERS) == operations
     for operation, answers in sorted(ANSWERS.items()):
         print(f"{operation}: {dict(answers)}")
