@@ -6,47 +6,61 @@ import bisect
 import itertools
 import threading
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .changes import Change, readable
+from .clock import iso_ms
 
 REDACTED = "[redacted]"
 SECRET_HEADERS = {"authorization", "cookie", "x-hubspot-mock-admin-token"}
 MAX_BODY_CHARS = 64 * 1024  # a 10 MB body would fill memory quickly: keep the start
 # What a list of entries shows per row; the headers, bodies and changes are read one entry at a time.
 SUMMARY_FIELDS = ("id", "at", "method", "path", "query", "operation", "status", "correlation_id", "fault", "duration_ms", "changes_count")
+DETAIL_FIELDS = SUMMARY_FIELDS[:6] + ("headers", "body", "status", "correlation_id", "fault", "duration_ms", "response", "changes", "changes_count")
 STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx", "dropped"}
 
 
 @dataclass
 class Entry:
+    """One call. What is costly to make readable (the time, the bodies, the changes) is kept raw and made
+    readable when read: most entries are never read, and every call writes one."""
+
     id: int
-    at: str  # ISO-8601 UTC
+    at_ms: int  # epoch ms; `at` is its ISO-8601 form
     method: str
     path: str
     query: str
     operation: str | None
     headers: dict[str, str]
-    body: str
+    body_bytes: bytes = field(repr=False)  # the request body as kept by clip(); `body` is its text
     status: int | None  # None: the connection was dropped without an answer
     correlation_id: str | None
     fault: str | None  # what was injected, e.g. "fault-3: respond 503"
     duration_ms: float
-    response: str
+    response_bytes: bytes = field(repr=False)
     change_records: list[Change] = field(default_factory=list, repr=False)  # as the backend logged them
     changes_count: int = 0  # all the changes the call made; the records keep the first hundred
 
     @property
+    def at(self) -> str:
+        return iso_ms(self.at_ms)
+
+    @property
+    def body(self) -> str:
+        return self.body_bytes.decode("utf-8", "replace")
+
+    @property
+    def response(self) -> str:
+        return self.response_bytes.decode("utf-8", "replace")
+
+    @property
     def changes(self) -> list[dict[str, str]]:
-        """The state changes the call caused: kind, action, key, summary (made readable only when read)."""
+        """The state changes the call caused: kind, action, key, summary."""
         return [readable(change) for change in self.change_records]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["change_records"]
-        data["changes"] = self.changes
-        return data
+        return {name: getattr(self, name) for name in DETAIL_FIELDS}
 
     def summary(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SUMMARY_FIELDS}
@@ -68,9 +82,10 @@ def redact(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {name: (REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers}
 
 
-def clip(raw: bytes) -> str:
-    text = raw[:MAX_BODY_CHARS].decode("utf-8", "replace")
-    return text if len(raw) <= MAX_BODY_CHARS else text + f"... [{len(raw)} bytes]"
+def clip(raw: bytes) -> bytes:
+    """What the journal keeps of a body: all of it up to MAX_BODY_CHARS, else the start and the size (a 10 MB
+    body kept whole in 1,000 entries would fill memory)."""
+    return raw if len(raw) <= MAX_BODY_CHARS else raw[:MAX_BODY_CHARS] + f"... [{len(raw)} bytes]".encode()
 
 
 class Journal:

@@ -19,7 +19,6 @@ from starlette.types import Receive, Scope, Send
 
 from . import fault_actions
 from .changes import Change
-from .clock import iso_ms
 from .errors import JSON, error_response, new_correlation_id
 from .exceptions import (
     HubSpotError,
@@ -102,7 +101,8 @@ class OperationEndpoint:
                     return await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started)
             if self.operation.required_scope not in principal.scopes:
                 raise MissingScopes(self.operation.required_scope)
-            params = self.operation.validate_parameters(request.path_params, request.query_params)
+            query = request.query_params if scope["query_string"] else {}  # most calls have none: skip parsing
+            params = self.operation.validate_parameters(request.path_params, query)
             body = self._parse_body(raw) if self.operation.body_validator is not None else None
             call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms())
             if fault is not None and fault.action == "partial":
@@ -143,18 +143,18 @@ class OperationEndpoint:
         sent = await fault_actions.send(fault, response, scope, receive, send)
         body = getattr(response, "body", b"") or b""
         self.mock.journal.record(  # from the scope itself: Request.url would build and parse a whole URL
-            at=iso_ms(self.mock.backend.clock.now_ms()),
+            at_ms=self.mock.backend.clock.now_ms(),
             method=scope["method"],
             path=scope["path"],
             query=scope["query_string"].decode("latin-1"),
             operation=self.operation.operation_id,
             headers=redact((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
-            body=clip(raw),
+            body_bytes=clip(raw),
             status=response.status_code if sent else None,
             correlation_id=correlation_id,
             fault=None if fault is None else f"{fault.id}: {fault.action}" + (f" {fault.status}" if fault.status else ""),
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            response=clip(body),
+            response_bytes=clip(body),
             change_records=changes[0],
             changes_count=changes[1],
         )

@@ -96,7 +96,7 @@ def test_journal_filters_by_status_class_exact_status_fault_and_correlation_id(c
 def test_dropped_calls_are_their_own_status_filter():
     book = Journal(10)
     for status in (200, None, 503):
-        book.record(at="", method="GET", path="/p", query="", operation=None, headers={}, body="", status=status, correlation_id=None, fault=None, duration_ms=0.0, response="")
+        book.record(at_ms=0, method="GET", path="/p", query="", operation=None, headers={}, body_bytes=b"", status=status, correlation_id=None, fault=None, duration_ms=0.0, response_bytes=b"")
     assert [e.status for e in book.entries(status="dropped")] == [None]
     assert [e.status for e in book.entries(status="5xx")] == [503]
 
@@ -168,9 +168,9 @@ def test_ten_thousand_journal_entries_are_read_a_page_at_a_time():
     book = app.state.mock.journal
     for i in range(10_050):
         book.record(
-            at="2026-01-01T00:00:00.000Z", method="POST", path=f"{BASE}/events/upsert", query="", operation="upsertEvents",
-            headers={}, body='{"inputs": []}', status=503 if i % 100 == 0 else 200, correlation_id=f"c-{i}",
-            fault="fault-1: respond 503" if i % 100 == 0 else None, duration_ms=1.0, response="{}",
+            at_ms=1_767_225_600_000, method="POST", path=f"{BASE}/events/upsert", query="", operation="upsertEvents",
+            headers={}, body_bytes=b'{"inputs": []}', status=503 if i % 100 == 0 else 200, correlation_id=f"c-{i}",
+            fault="fault-1: respond 503" if i % 100 == 0 else None, duration_ms=1.0, response_bytes=b"{}",
         )
     first = journal(client, limit=50, summary="true")
     assert first["total"] == 10_000 and len(first["results"]) == 50 and first["results"][0]["id"] == 10_050
