@@ -51,7 +51,7 @@ def create_app(
         faults.add(rule)
     mock = MockContext(backend or fresh_backend(), RateCounters(settings, clock), faults, Journal(settings.journal_size))
     if backend is None and settings.state_path and Path(settings.state_path).exists():
-        mock.backend.restore(load_snapshot(settings.state_path))  # a state file wins over the seed
+        mock.backend.restore(load_snapshot(settings.state_path), consume=True)  # a state file wins over the seed
 
     def snapshot() -> dict[str, Any]:
         """The state as a restorable image; also written (atomically) to the state file when there is one."""

@@ -14,7 +14,7 @@ import functools
 import itertools
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .changes import ChangeLog
 from .clock import Clock, iso_ms, parse_instant
@@ -50,12 +50,46 @@ class Principal:
     expired: bool = False
 
 
-@dataclass
+# Contacts, participations and state changes are the records a long session piles up by the million: they have
+# __slots__, and share one empty mapping where most have no properties (1,000,000 records stay under 500 MB).
+class _NoProperties(Mapping[str, str]):
+    """The empty, read-only property map that every record without properties shares (copies are itself)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> str:
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __copy__(self) -> "_NoProperties":
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "_NoProperties":
+        return self
+
+    def __repr__(self) -> str:
+        return "NO_PROPERTIES"
+
+
+NO_PROPERTIES = _NoProperties()
+
+
+@dataclass(slots=True)
 class Contact:
     vid: int
     email: str | None
-    properties: dict[str, str]
+    other_properties: Mapping[str, str]  # beyond email (`properties` adds it); NO_PROPERTIES for most contacts
     created_at: int
+
+    @property
+    def properties(self) -> dict[str, str]:
+        """The contact's properties as HubSpot holds them: its email, and what contactProperties gave it."""
+        return {**self.other_properties, "email": self.email} if self.email else dict(self.other_properties)
 
 
 @dataclass(slots=True)
@@ -63,17 +97,17 @@ class StateChange:
     state: str  # REGISTERED / ATTENDED / CANCELLED
     interaction_ms: int
     recorded_at: float  # monotonic, for read-after-write lag
-    properties: dict[str, str]
+    properties: Mapping[str, str]
     joined_ms: int | None = None
     left_ms: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Participation:
     vid: int
     participation_id: str
     created_at: int
-    history: list[StateChange] = field(default_factory=list)
+    history: tuple[StateChange, ...] = ()  # a tuple: most have one change, and a 1-tuple is half a list's size
 
 
 @dataclass
@@ -331,6 +365,7 @@ class Backend:
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
         self._check_duplicates((raw["email"].strip().lower() for raw in inputs), "email")
         outcome = BatchOutcome()
+        visible_at = self.clock.monotonic() + self.settings.read_lag_seconds
         results: dict[int, AttendanceResult] = {}
         for raw, item in zip(inputs, prepared):
             email = raw["email"].strip()
@@ -344,7 +379,7 @@ class Backend:
                 outcome.notes.extend(item.notes)
                 continue
             contact = self._contact_by_email(portal, email, raw.get("contactProperties") or {})
-            answered = self._apply(event, contact, item, outcome)
+            answered = self._apply(event, contact, item, outcome, visible_at)
             if answered:
                 results[contact.vid] = AttendanceResult(contact.vid, contact.email)
         outcome.results = list(results.values())
@@ -357,6 +392,7 @@ class Backend:
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
         self._check_duplicates((int(raw["vid"]) for raw in inputs), "vid")
         outcome = BatchOutcome()
+        visible_at = self.clock.monotonic() + self.settings.read_lag_seconds
         results: dict[int, AttendanceResult] = {}
         for raw, item in zip(inputs, prepared):
             vid = int(raw["vid"])  # JSON 2147483649.0 is an integer to the schema (and to HubSpot's parser)
@@ -375,7 +411,7 @@ class Backend:
             if not item.stores and not item.answers:
                 outcome.notes.extend(item.notes)
                 continue
-            if self._apply(event, contact, item, outcome):
+            if self._apply(event, contact, item, outcome, visible_at):
                 results[vid] = AttendanceResult(vid)
         outcome.results = list(results.values())
         return outcome
@@ -383,7 +419,8 @@ class Backend:
     def _prepare_attendance(self, index: int, raw: dict[str, Any], state: str) -> "_Attendance":
         """Check one input against HubSpot's attendance rules; raise only for what fails the whole request."""
         s = self.settings
-        item = _Attendance(state=state, properties=dict(raw.get("properties") or {}))
+        given = raw.get("properties")
+        item = _Attendance(state=state, properties=dict(given) if given else NO_PROPERTIES)
         when = raw["interactionDateTime"]
         if isinstance(when, str):
             if s.iso_interaction_datetime == "reject":
@@ -431,8 +468,11 @@ class Backend:
                 item.stores = False
                 item.notes.append(f"inputs[{index}]: attendance shorter than 1 s; nothing stored")
 
-    def _apply(self, event: MarketingEvent, contact: Contact, item: "_Attendance", outcome: BatchOutcome) -> bool:
-        """Store one state change; return whether the item is answered in `results`."""
+    def _apply(
+        self, event: MarketingEvent, contact: Contact, item: "_Attendance", outcome: BatchOutcome, visible_at: float
+    ) -> bool:
+        """Store one state change, readable from `visible_at` (monotonic: one per batch, the same float shared);
+        return whether the item is answered in `results`."""
         outcome.notes.extend(item.notes)
         if not item.stores:
             return item.answers
@@ -445,15 +485,8 @@ class Backend:
         if last is not None and last.state == item.state and last.interaction_ms == item.interaction_ms:
             # Idempotent while the contact and interactionDateTime are unchanged.
             return not self.settings.repeat_returns_empty_results
-        participation.history.append(
-            StateChange(
-                item.state,
-                item.interaction_ms,
-                self.clock.monotonic() + self.settings.read_lag_seconds,
-                item.properties,
-                item.joined_ms,
-                item.left_ms,
-            )
+        participation.history += (
+            StateChange(item.state, item.interaction_ms, visible_at, item.properties, item.joined_ms, item.left_ms),
         )
         self.changes.record("subscriber", item.state, (event.object_id, contact.vid), contact.email)
         return True
@@ -463,14 +496,12 @@ class Backend:
         vid = portal.vid_by_email.get(email.lower())
         if vid is not None:
             return portal.contacts[vid]
-        return self._add_contact(portal, email, dict(contact_properties))
+        return self._add_contact(portal, email, contact_properties)
 
-    def _add_contact(self, portal: Portal, email: str | None, properties: dict[str, str], vid: int | None = None) -> Contact:
+    def _add_contact(self, portal: Portal, email: str | None, properties: Mapping[str, str], vid: int | None = None) -> Contact:
         vid = next(self._vids) if vid is None else vid
         normalized = email.lower() if email else None
-        if normalized:
-            properties["email"] = normalized
-        contact = Contact(vid, normalized, properties, self.clock.now_ms())
+        contact = Contact(vid, normalized, _other_properties(properties, normalized), self.clock.now_ms())
         portal.contacts[vid] = contact
         if normalized:
             portal.vid_by_email[normalized] = vid
@@ -564,7 +595,7 @@ class Backend:
                 email = c.get("email")
                 if vid in portal.contacts or (email and email.lower() in portal.vid_by_email):
                     raise ValueError(f"seed: contact {vid or email} is already in portal {portal.portal_id}")
-                self._add_contact(portal, email, dict(c.get("properties", {})), vid=vid)
+                self._add_contact(portal, email, c.get("properties") or NO_PROPERTIES, vid=vid)
         for raw in seed.get("tokens", []):
             self.tokens[raw["token"]] = Principal(
                 int(raw.get("portalId", self.settings.default_portal_id)),
@@ -620,23 +651,26 @@ class Backend:
             "portals": [_snapshot_portal(p) for p in self.portals.values()],
         }
 
-    def restore(self, image: dict[str, Any]) -> None:
+    def restore(self, image: dict[str, Any], *, consume: bool = False) -> None:
         """Replace all state with a snapshot's; everything in it is visible at once.
 
         The whole image is checked and built aside first, so a bad or foreign one raises ValueError and leaves
-        the current state as it was; the swap itself happens under the lock, in one step.
+        the current state as it was; the swap itself happens under the lock, in one step. With `consume`, the
+        image's records are dropped from it as they are built: the memory of a parsed state file then goes to
+        the records built from it, instead of the parsed file and the state both peaking at once and leaving
+        the process fragmented (a million records restore to under half the RSS).
         """
-        portals, tokens, counters = _restore_state(image)
+        portals, tokens, counters = _restore_state(image, consume)
         with self._lock:
             self.portals, self.tokens = portals, tokens
             self._vids, self._object_ids, self._participation_ids = (itertools.count(n) for n in counters)
 
     @classmethod
     def from_snapshot(
-        cls, image: dict[str, Any], settings: Settings | None = None, clock: Clock | None = None
+        cls, image: dict[str, Any], settings: Settings | None = None, clock: Clock | None = None, *, consume: bool = False
     ) -> "Backend":
         backend = cls(settings, clock)
-        backend.restore(image)
+        backend.restore(image, consume=consume)
         return backend
 
     def _peek(self, name: str) -> int:
@@ -651,7 +685,7 @@ class _Attendance:
     """One attendance input after the rules: what to store and whether it is answered."""
 
     state: str
-    properties: dict[str, str]
+    properties: Mapping[str, str]
     interaction_ms: int = 0
     joined_ms: int | None = None
     left_ms: int | None = None
@@ -795,12 +829,12 @@ def check_snapshot_format(image: Any) -> None:
     raise ValueError(f"not a mock state snapshot: 'format' is {marker!r}, expected {SNAPSHOT_FORMAT!r}{hint}")
 
 
-def _restore_state(image: Any) -> tuple[dict[int, Portal], dict[str, Principal], tuple[int, int, int]]:
+def _restore_state(image: Any, consume: bool = False) -> tuple[dict[int, Portal], dict[str, Principal], tuple[int, int, int]]:
     """Build portals, tokens and next counter values from a snapshot, touching no backend; ValueError if bad."""
     check_snapshot_format(image)
     portals: dict[int, Portal] = {}
-    for i, raw in enumerate(_take(image, "portals", list, "")):
-        portal = _restore_portal(_object(raw, f"portals[{i}]"), f"portals[{i}]")
+    for i, raw in _items(_take(image, "portals", list, ""), consume):
+        portal = _restore_portal(_object(raw, f"portals[{i}]"), f"portals[{i}]", consume)
         if portal.portal_id in portals:
             raise ValueError(f"snapshot: portals[{i}]: portal {portal.portal_id} appears twice")
         portals[portal.portal_id] = portal
@@ -838,19 +872,29 @@ def _next_after(stored: int, ids: Iterable[int | str]) -> int:
     return max([stored, *(n + 1 for n in numeric)])
 
 
-def _restore_portal(raw: dict[str, Any], where: str) -> Portal:
+def _items(records: list[Any], consume: bool) -> Iterable[tuple[int, Any]]:
+    """(index, record) of a snapshot list; with `consume`, each record leaves the list once it is handed out."""
+    for i, record in enumerate(records):
+        if consume:
+            records[i] = None
+        yield i, record
+
+
+def _restore_portal(raw: dict[str, Any], where: str, consume: bool = False) -> Portal:
     portal = Portal(_take(raw, "id", int, where))
+    seen: dict[int, int] = {}
+
+    def shared(value: int) -> int:
+        """The first int equal to `value` restored in this portal: records written together share one."""
+        return seen.setdefault(value, value)
+
     definitions = _take(raw, "propertyDefinitions", list, where)
     portal.property_definitions = set(_strings(definitions, f"{where}.propertyDefinitions"))
-    for i, c in enumerate(_take(raw, "contacts", list, where)):
+    for i, c in _items(_take(raw, "contacts", list, where), consume):
         w = f"{where}.contacts[{i}]"
         c = _object(c, w)
-        contact = Contact(
-            _take(c, "vid", int, w),
-            _take(c, "email", str, w, nullable=True),
-            _properties(c, w),
-            _take(c, "createdAt", int, w),
-        )
+        email = _take(c, "email", str, w, nullable=True)
+        contact = Contact(_take(c, "vid", int, w), email, _other_properties(_properties(c, w), email), shared(_take(c, "createdAt", int, w)))
         if contact.vid in portal.contacts:
             raise ValueError(f"snapshot: {w}: vid {contact.vid} appears twice in portal {portal.portal_id}")
         if contact.email:
@@ -858,8 +902,8 @@ def _restore_portal(raw: dict[str, Any], where: str) -> Portal:
                 raise ValueError(f"snapshot: {w}: email {contact.email} appears twice in portal {portal.portal_id}")
             portal.vid_by_email[contact.email.lower()] = contact.vid  # keyed as _add_contact keys it
         portal.contacts[contact.vid] = contact
-    for i, e in enumerate(_take(raw, "events", list, where)):
-        event = _restore_event(_object(e, f"{where}.events[{i}]"), portal, f"{where}.events[{i}]")
+    for i, e in _items(_take(raw, "events", list, where), consume):
+        event = _restore_event(_object(e, f"{where}.events[{i}]"), portal, f"{where}.events[{i}]", shared, consume)
         if event.object_id in portal.events:
             raise ValueError(f"snapshot: {where}.events[{i}]: objectId {event.object_id} appears twice")
         if event.key in portal.object_id_by_key:
@@ -869,7 +913,9 @@ def _restore_portal(raw: dict[str, Any], where: str) -> Portal:
     return portal
 
 
-def _restore_event(raw: dict[str, Any], portal: Portal, where: str) -> MarketingEvent:
+def _restore_event(
+    raw: dict[str, Any], portal: Portal, where: str, shared: Callable[[int], int], consume: bool = False
+) -> MarketingEvent:
     event = MarketingEvent(
         object_id=_take(raw, "objectId", str, where),
         portal_id=portal.portal_id,
@@ -885,14 +931,15 @@ def _restore_event(raw: dict[str, Any], portal: Portal, where: str) -> Marketing
             for name, attr in _EVENT_FIELDS.items()
         },
     )
-    for i, p in enumerate(_take(raw, "participations", list, where)):
+    for i, p in _items(_take(raw, "participations", list, where), consume):
         w = f"{where}.participations[{i}]"
         p = _object(p, w)
-        participation = Participation(
-            _take(p, "vid", int, w), _take(p, "participationId", str, w), _take(p, "createdAt", int, w)
-        )
-        if participation.vid not in portal.contacts:
-            raise ValueError(f"snapshot: {w}: vid {participation.vid} is not a contact of portal {portal.portal_id}")
+        vid = _take(p, "vid", int, w)
+        contact = portal.contacts.get(vid)
+        if contact is None:
+            raise ValueError(f"snapshot: {w}: vid {vid} is not a contact of portal {portal.portal_id}")
+        # the contact's own vid, and one int per distinct time: a million records share them instead of copying
+        participation = Participation(contact.vid, _take(p, "participationId", str, w), shared(_take(p, "createdAt", int, w)))
         if participation.vid in event.participations:
             raise ValueError(f"snapshot: {w}: vid {participation.vid} appears twice in event {event.object_id}")
         for j, h in enumerate(_take(p, "history", list, w)):
@@ -902,15 +949,15 @@ def _restore_event(raw: dict[str, Any], portal: Portal, where: str) -> Marketing
             if state not in SUBSCRIBER_STATES.values():
                 stored = ", ".join(SUBSCRIBER_STATES.values())
                 raise ValueError(f"snapshot: {hw}.state must be one of {stored} (got {state!r})")
-            participation.history.append(
+            participation.history += (
                 StateChange(
                     state,
-                    _take(h, "interactionDateTime", int, hw),
+                    shared(_take(h, "interactionDateTime", int, hw)),
                     0.0,  # recorded_at: visible at once
-                    _properties(h, hw),
+                    _properties(h, hw) or NO_PROPERTIES,
                     _take(h, "joinedAt", int, hw, nullable=True),
                     _take(h, "leftAt", int, hw, nullable=True),
-                )
+                ),
             )
         event.participations[participation.vid] = participation
     return event
@@ -942,6 +989,13 @@ def _strings(values: list[Any], where: str) -> list[str]:
     if not all(isinstance(v, str) for v in values):
         raise ValueError(f"snapshot: {where} must hold only strings")
     return values
+
+
+def _other_properties(properties: Mapping[str, Any], email: str | None) -> Mapping[str, Any]:
+    """A contact's properties without its email (kept once, in Contact.email; an `email` among the properties
+    never wins over it), shared NO_PROPERTIES when nothing is left."""
+    other = {name: value for name, value in properties.items() if name != "email"}
+    return other or NO_PROPERTIES
 
 
 def _properties(raw: dict[str, Any], where: str, key: str = "properties") -> dict[str, Any]:

@@ -74,7 +74,7 @@ def record(backend: Backend, state: str, *inputs: dict, principal: Principal = A
 
 def history(event: MarketingEvent, vid: int) -> list:
     participation = event.participations.get(vid)
-    return [] if participation is None else participation.history
+    return [] if participation is None else list(participation.history)
 
 
 def contact_count(backend: Backend, portal_id: int = 1) -> int:

@@ -141,7 +141,7 @@ def internals(backend: Backend) -> dict[str, Any]:
     def scrub(node: Any) -> Any:
         if isinstance(node, dict):
             return {k: 0.0 if k in ("visible_at", "recorded_at") else scrub(v) for k, v in node.items()}
-        if isinstance(node, list):
+        if isinstance(node, (list, tuple)):
             return [scrub(v) for v in node]
         return node
 
