@@ -1,7 +1,7 @@
 """The stack's ceiling: a bare Starlette app that reads the JSON body, parses it with orjson (as the mock does)
 and answers a small JSON object, served exactly as `hubspot-mock` serves the mock: the same uvicorn config
-(mock_server.server.uvicorn_config: HTTP protocol class, event loop, lifespan), the same default log level,
-a socket bound and listening before uvicorn starts. Whatever the mock does beyond this is the mock's cost.
+(mock_server.server.uvicorn_config: HTTP protocol class, event loop, lifespan), the same default log level and
+access log, a socket bound and listening before uvicorn starts. Whatever the mock does beyond this is the mock's cost.
 
     python benchmarks/ceiling.py --port 8091
 """
@@ -35,19 +35,14 @@ app = Starlette(routes=[Route("/{path:path}", answer, methods=["GET", "POST"])])
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--log-level", default=None, help="default: the mock CLI's default")
     args = parser.parse_args()
-    log_level = args.log_level or _mock_default_log_level()
+    # hubspot-mock's settings when given no flag: its log level and access log are the ceiling's too
+    defaults = settings_from_args(mock_cli_args([]))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
     sock.listen(2048)
-    uvicorn.Server(uvicorn_config(app, log_level)).run(sockets=[sock])
-
-
-def _mock_default_log_level() -> str:
-    """The log level `hubspot-mock` runs at when given no flag (its uvicorn access log depends on it)."""
-    return settings_from_args(mock_cli_args([])).log_level
+    uvicorn.Server(uvicorn_config(app, defaults.log_level, defaults.access_log)).run(sockets=[sock])
 
 
 if __name__ == "__main__":
