@@ -2,7 +2,7 @@
 scaling; start-up. Writes benchmarks/results/latest.{md,png,json} and prints PASS/FAIL per target (the exit
 code is 0 whatever they say).
 
-    .venv/bin/python benchmarks/run.py            # the full run, about 15 minutes
+    .venv/bin/python benchmarks/run.py            # the full run, about 10 minutes on 2 cores
     .venv/bin/python benchmarks/run.py --quick    # about 2 minutes: shorter, one round, 32 connections only
 
 Needs wrk and taskset; Prism and WireMock come from `benchmarks/setup.sh` (a contender that is not installed
