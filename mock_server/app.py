@@ -19,7 +19,7 @@ from .operations import MockContext
 from .ratelimit import RateCounters
 from .seed import check_seed_events, read_seed
 from .settings import Settings
-from .snapshot import load_snapshot, save_snapshot
+from .snapshot import restore_snapshot, save_snapshot
 from .spec import document_for, operations
 from .urls import api_routes, spec_route
 
@@ -51,7 +51,7 @@ def create_app(
         faults.add(rule)
     mock = MockContext(backend or fresh_backend(), RateCounters(settings, clock), faults, Journal(settings.journal_size))
     if backend is None and settings.state_path and Path(settings.state_path).exists():
-        mock.backend.restore(load_snapshot(settings.state_path), consume=True)  # a state file wins over the seed
+        restore_snapshot(mock.backend, settings.state_path)  # a state file wins over the seed
 
     def snapshot() -> dict[str, Any]:
         """The state as a restorable image; also written (atomically) to the state file when there is one."""

@@ -24,6 +24,7 @@ from .settings import Settings
 # Path values (write side) to the read side's names.
 SUBSCRIBER_STATES = {"register": "REGISTERED", "attend": "ATTENDED", "cancel": "CANCELLED"}
 READ_STATES = ("REGISTERED", "ATTENDED", "CANCELLED", "NO_SHOW")
+_STORED_STATES = {state: state for state in SUBSCRIBER_STATES.values()}
 # Marker and version of Backend.snapshot() images; bump the number when the layout changes.
 SNAPSHOT_FORMAT = "hubspot-mock-state/1"
 
@@ -104,10 +105,32 @@ class StateChange:
 
 @dataclass(slots=True)
 class Participation:
+    """A contact in an event: its id and its state history. Held by the million, so stored small: the id as an
+    int where it is one (its string is what HubSpot shows), and a lone state change without a tuple around it."""
+
     vid: int
-    participation_id: str
+    id_value: int | str
     created_at: int
-    history: tuple[StateChange, ...] = ()  # a tuple: most have one change, and a 1-tuple is half a list's size
+    changes: "StateChange | tuple[StateChange, ...]" = ()
+
+    @property
+    def participation_id(self) -> str:
+        return str(self.id_value)
+
+    @property
+    def history(self) -> tuple[StateChange, ...]:
+        changes = self.changes
+        return (changes,) if isinstance(changes, StateChange) else changes
+
+    @property
+    def last(self) -> StateChange | None:
+        changes = self.changes
+        if isinstance(changes, StateChange):
+            return changes
+        return changes[-1] if changes else None
+
+    def add(self, change: StateChange) -> None:
+        self.changes = (*self.history, change) if self.changes else change
 
 
 @dataclass
@@ -479,15 +502,13 @@ class Backend:
         participation = event.participations.get(contact.vid)
         if participation is None:
             participation = event.participations[contact.vid] = Participation(
-                contact.vid, str(next(self._participation_ids)), self.clock.now_ms()
+                contact.vid, next(self._participation_ids), self.clock.now_ms()
             )
-        last = participation.history[-1] if participation.history else None
+        last = participation.last
         if last is not None and last.state == item.state and last.interaction_ms == item.interaction_ms:
             # Idempotent while the contact and interactionDateTime are unchanged.
             return not self.settings.repeat_returns_empty_results
-        participation.history += (
-            StateChange(item.state, item.interaction_ms, visible_at, item.properties, item.joined_ms, item.left_ms),
-        )
+        participation.add(StateChange(item.state, item.interaction_ms, visible_at, item.properties, item.joined_ms, item.left_ms))
         self.changes.record("subscriber", item.state, (event.object_id, contact.vid), contact.email)
         return True
 
@@ -651,16 +672,15 @@ class Backend:
             "portals": [_snapshot_portal(p) for p in self.portals.values()],
         }
 
-    def restore(self, image: dict[str, Any], *, consume: bool = False) -> None:
+    def restore(self, image: dict[str, Any], *, consume: bool = False, chunks: Iterable[Any] = ()) -> None:
         """Replace all state with a snapshot's; everything in it is visible at once.
 
         The whole image is checked and built aside first, so a bad or foreign one raises ValueError and leaves
         the current state as it was; the swap itself happens under the lock, in one step. With `consume`, the
-        image's records are dropped from it as they are built: the memory of a parsed state file then goes to
-        the records built from it, instead of the parsed file and the state both peaking at once and leaving
-        the process fragmented (a million records restore to under half the RSS).
+        image's records are dropped from it as they are built. `chunks` are more records, as a state file
+        holds them after its first line (image_lines), read one at a time.
         """
-        portals, tokens, counters = _restore_state(image, consume)
+        portals, tokens, counters = _restore_state(image, consume, chunks)
         with self._lock:
             self.portals, self.tokens = portals, tokens
             self._vids, self._object_ids, self._participation_ids = (itertools.count(n) for n in counters)
@@ -829,15 +849,25 @@ def check_snapshot_format(image: Any) -> None:
     raise ValueError(f"not a mock state snapshot: 'format' is {marker!r}, expected {SNAPSHOT_FORMAT!r}{hint}")
 
 
-def _restore_state(image: Any, consume: bool = False) -> tuple[dict[int, Portal], dict[str, Principal], tuple[int, int, int]]:
-    """Build portals, tokens and next counter values from a snapshot, touching no backend; ValueError if bad."""
+def _restore_state(
+    image: Any, consume: bool = False, chunks: Iterable[Any] = ()
+) -> tuple[dict[int, Portal], dict[str, Principal], tuple[int, int, int]]:
+    """Build portals, tokens and next counter values from a snapshot, touching no backend; ValueError if bad.
+
+    `chunks` are the records a state file keeps after its first line (see image_lines): contacts of a portal,
+    or participations of an event, named by index, added after everything the image itself holds.
+    """
     check_snapshot_format(image)
+    restore = _Restore(consume)
     portals: dict[int, Portal] = {}
     for i, raw in _items(_take(image, "portals", list, ""), consume):
-        portal = _restore_portal(_object(raw, f"portals[{i}]"), f"portals[{i}]", consume)
+        portal = restore.portal(_object(raw, f"portals[{i}]"), f"portals[{i}]")
         if portal.portal_id in portals:
             raise ValueError(f"snapshot: portals[{i}]: portal {portal.portal_id} appears twice")
         portals[portal.portal_id] = portal
+    in_order = list(portals.values())
+    for line, chunk in enumerate(chunks, start=2):
+        restore.chunk(in_order, _object(chunk, f"line {line}"), f"line {line}")
 
     tokens: dict[str, Principal] = {}
     for token, raw in _take(image, "tokens", dict, "").items():
@@ -865,6 +895,27 @@ def _restore_state(image: Any, consume: bool = False) -> tuple[dict[int, Portal]
     return portals, tokens, (next_vid, next_object_id, next_participation_id)
 
 
+def image_lines(image: dict[str, Any], chunk_size: int = 10_000) -> Iterator[dict[str, Any]]:
+    """A snapshot image as a state file holds it, one JSON value per line: first the image without its
+    contacts and participations, then those in chunks. Restoring reads a line at a time, so a million records
+    never sit in memory twice (parsed and built)."""
+    portals = _take(image, "portals", list, "")
+    yield {
+        **image,
+        "portals": [
+            {**p, "contacts": [], "events": [{**e, "participations": []} for e in p["events"]]} for p in portals
+        ],
+    }
+    for i, p in enumerate(portals):
+        contacts = p["contacts"]
+        for start in range(0, len(contacts), chunk_size):
+            yield {"portal": i, "contacts": contacts[start : start + chunk_size]}
+        for j, e in enumerate(p["events"]):
+            participations = e["participations"]
+            for start in range(0, len(participations), chunk_size):
+                yield {"portal": i, "event": j, "participations": participations[start : start + chunk_size]}
+
+
 def _next_after(stored: int, ids: Iterable[int | str]) -> int:
     """The stored next value, raised above every numeric id in use (objectIds and participation ids are
     strings of digits; anything else cannot collide with a counter value)."""
@@ -872,95 +923,131 @@ def _next_after(stored: int, ids: Iterable[int | str]) -> int:
     return max([stored, *(n + 1 for n in numeric)])
 
 
-def _items(records: list[Any], consume: bool) -> Iterable[tuple[int, Any]]:
+def _items(records: list[Any], consume: bool, start: int = 0) -> Iterable[tuple[int, Any]]:
     """(index, record) of a snapshot list; with `consume`, each record leaves the list once it is handed out."""
     for i, record in enumerate(records):
         if consume:
             records[i] = None
-        yield i, record
+        yield start + i, record
 
 
-def _restore_portal(raw: dict[str, Any], where: str, consume: bool = False) -> Portal:
-    portal = Portal(_take(raw, "id", int, where))
-    seen: dict[int, int] = {}
+class _Restore:
+    """One restore: builds portals, their contacts, events and participations from snapshot records."""
 
-    def shared(value: int) -> int:
-        """The first int equal to `value` restored in this portal: records written together share one."""
-        return seen.setdefault(value, value)
+    def __init__(self, consume: bool) -> None:
+        self.consume = consume
+        self._ints: dict[int, int] = {}
 
-    definitions = _take(raw, "propertyDefinitions", list, where)
-    portal.property_definitions = set(_strings(definitions, f"{where}.propertyDefinitions"))
-    for i, c in _items(_take(raw, "contacts", list, where), consume):
-        w = f"{where}.contacts[{i}]"
-        c = _object(c, w)
-        email = _take(c, "email", str, w, nullable=True)
-        contact = Contact(_take(c, "vid", int, w), email, _other_properties(_properties(c, w), email), shared(_take(c, "createdAt", int, w)))
-        if contact.vid in portal.contacts:
-            raise ValueError(f"snapshot: {w}: vid {contact.vid} appears twice in portal {portal.portal_id}")
-        if contact.email:
-            if contact.email.lower() in portal.vid_by_email:
-                raise ValueError(f"snapshot: {w}: email {contact.email} appears twice in portal {portal.portal_id}")
-            portal.vid_by_email[contact.email.lower()] = contact.vid  # keyed as _add_contact keys it
-        portal.contacts[contact.vid] = contact
-    for i, e in _items(_take(raw, "events", list, where), consume):
-        event = _restore_event(_object(e, f"{where}.events[{i}]"), portal, f"{where}.events[{i}]", shared, consume)
-        if event.object_id in portal.events:
-            raise ValueError(f"snapshot: {where}.events[{i}]: objectId {event.object_id} appears twice")
-        if event.key in portal.object_id_by_key:
-            raise ValueError(f"snapshot: {where}.events[{i}]: its (appId, external ids) appear twice in the portal")
-        portal.events[event.object_id] = event
-        portal.object_id_by_key[event.key] = event.object_id  # in event order, as upserts built it
-    return portal
+    def shared(self, value: int) -> int:
+        """The first int equal to `value` in this restore: a million records written in a few batches share
+        a few timestamps instead of holding a copy each."""
+        return self._ints.setdefault(value, value)
 
+    def portal(self, raw: dict[str, Any], where: str) -> Portal:
+        portal = Portal(_take(raw, "id", int, where))
+        definitions = _take(raw, "propertyDefinitions", list, where)
+        portal.property_definitions = set(_strings(definitions, f"{where}.propertyDefinitions"))
+        self.contacts(portal, _take(raw, "contacts", list, where), f"{where}.contacts")
+        for i, e in _items(_take(raw, "events", list, where), self.consume):
+            event = self.event(_object(e, f"{where}.events[{i}]"), portal, f"{where}.events[{i}]")
+            if event.object_id in portal.events:
+                raise ValueError(f"snapshot: {where}.events[{i}]: objectId {event.object_id} appears twice")
+            if event.key in portal.object_id_by_key:
+                raise ValueError(f"snapshot: {where}.events[{i}]: its (appId, external ids) appear twice in the portal")
+            portal.events[event.object_id] = event
+            portal.object_id_by_key[event.key] = event.object_id  # in event order, as upserts built it
+        return portal
 
-def _restore_event(
-    raw: dict[str, Any], portal: Portal, where: str, shared: Callable[[int], int], consume: bool = False
-) -> MarketingEvent:
-    event = MarketingEvent(
-        object_id=_take(raw, "objectId", str, where),
-        portal_id=portal.portal_id,
-        app_id=_take(raw, "appId", int, where),
-        external_account_id=_take(raw, "externalAccountId", str, where),
-        external_event_id=_take(raw, "externalEventId", str, where),
-        created_at=_take(raw, "createdAt", int, where),
-        updated_at=_take(raw, "updatedAt", int, where),
-        visible_at=0.0,  # visible at once
-        custom_properties=_properties(raw, where, "customProperties"),
-        **{
-            attr: _take(raw, name, _SNAPSHOT_EVENT_FIELDS[name][0], where, nullable=_SNAPSHOT_EVENT_FIELDS[name][1])
-            for name, attr in _EVENT_FIELDS.items()
-        },
-    )
-    for i, p in _items(_take(raw, "participations", list, where), consume):
-        w = f"{where}.participations[{i}]"
-        p = _object(p, w)
-        vid = _take(p, "vid", int, w)
-        contact = portal.contacts.get(vid)
-        if contact is None:
-            raise ValueError(f"snapshot: {w}: vid {vid} is not a contact of portal {portal.portal_id}")
-        # the contact's own vid, and one int per distinct time: a million records share them instead of copying
-        participation = Participation(contact.vid, _take(p, "participationId", str, w), shared(_take(p, "createdAt", int, w)))
-        if participation.vid in event.participations:
-            raise ValueError(f"snapshot: {w}: vid {participation.vid} appears twice in event {event.object_id}")
-        for j, h in enumerate(_take(p, "history", list, w)):
-            hw = f"{w}.history[{j}]"
-            h = _object(h, hw)
-            state = _take(h, "state", str, hw)
-            if state not in SUBSCRIBER_STATES.values():
-                stored = ", ".join(SUBSCRIBER_STATES.values())
-                raise ValueError(f"snapshot: {hw}.state must be one of {stored} (got {state!r})")
-            participation.history += (
-                StateChange(
-                    state,
-                    shared(_take(h, "interactionDateTime", int, hw)),
-                    0.0,  # recorded_at: visible at once
-                    _properties(h, hw) or NO_PROPERTIES,
-                    _take(h, "joinedAt", int, hw, nullable=True),
-                    _take(h, "leftAt", int, hw, nullable=True),
-                ),
+    def chunk(self, portals: list[Portal], chunk: dict[str, Any], where: str) -> None:
+        portal = _nth(portals, _take(chunk, "portal", int, where), f"{where}.portal")
+        prefix = f"portals[{chunk['portal']}]"
+        if "event" not in chunk:
+            self.contacts(portal, _take(chunk, "contacts", list, where), f"{prefix}.contacts")
+            return
+        event = _nth(list(portal.events.values()), _take(chunk, "event", int, where), f"{where}.event")
+        prefix = f"{prefix}.events[{chunk['event']}].participations"
+        self.participations(portal, event, _take(chunk, "participations", list, where), prefix)
+
+    def contacts(self, portal: Portal, records: list[Any], where: str) -> None:
+        for i, c in _items(records, self.consume, start=len(portal.contacts)):
+            w = f"{where}[{i}]"
+            c = _object(c, w)
+            email = _take(c, "email", str, w, nullable=True)
+            contact = Contact(
+                _take(c, "vid", int, w), email, _other_properties(_properties(c, w), email), self.shared(_take(c, "createdAt", int, w))
             )
-        event.participations[participation.vid] = participation
-    return event
+            if contact.vid in portal.contacts:
+                raise ValueError(f"snapshot: {w}: vid {contact.vid} appears twice in portal {portal.portal_id}")
+            if contact.email:
+                if contact.email.lower() in portal.vid_by_email:
+                    raise ValueError(f"snapshot: {w}: email {contact.email} appears twice in portal {portal.portal_id}")
+                lowered = contact.email.lower()  # keyed as _add_contact keys it; the same string when already lower
+                portal.vid_by_email[contact.email if lowered == contact.email else lowered] = contact.vid
+            portal.contacts[contact.vid] = contact
+
+    def event(self, raw: dict[str, Any], portal: Portal, where: str) -> MarketingEvent:
+        event = MarketingEvent(
+            object_id=_take(raw, "objectId", str, where),
+            portal_id=portal.portal_id,
+            app_id=_take(raw, "appId", int, where),
+            external_account_id=_take(raw, "externalAccountId", str, where),
+            external_event_id=_take(raw, "externalEventId", str, where),
+            created_at=_take(raw, "createdAt", int, where),
+            updated_at=_take(raw, "updatedAt", int, where),
+            visible_at=0.0,  # visible at once
+            custom_properties=_properties(raw, where, "customProperties"),
+            **{
+                attr: _take(raw, name, _SNAPSHOT_EVENT_FIELDS[name][0], where, nullable=_SNAPSHOT_EVENT_FIELDS[name][1])
+                for name, attr in _EVENT_FIELDS.items()
+            },
+        )
+        self.participations(portal, event, _take(raw, "participations", list, where), f"{where}.participations")
+        return event
+
+    def participations(self, portal: Portal, event: MarketingEvent, records: list[Any], where: str) -> None:
+        for i, p in _items(records, self.consume, start=len(event.participations)):
+            w = f"{where}[{i}]"
+            p = _object(p, w)
+            vid = _take(p, "vid", int, w)
+            contact = portal.contacts.get(vid)
+            if contact is None:
+                raise ValueError(f"snapshot: {w}: vid {vid} is not a contact of portal {portal.portal_id}")
+            # the contact's own vid object: a million records share it instead of holding a copy
+            participation_id = _take(p, "participationId", str, w)
+            participation = Participation(
+                contact.vid, _compact_id(participation_id), self.shared(_take(p, "createdAt", int, w))
+            )
+            if participation.vid in event.participations:
+                raise ValueError(f"snapshot: {w}: vid {participation.vid} appears twice in event {event.object_id}")
+            for j, h in enumerate(_take(p, "history", list, w)):
+                hw = f"{w}.history[{j}]"
+                h = _object(h, hw)
+                state = _STORED_STATES.get(_take(h, "state", str, hw))  # the one string per state, not a copy each
+                if state is None:
+                    stored = ", ".join(SUBSCRIBER_STATES.values())
+                    raise ValueError(f"snapshot: {hw}.state must be one of {stored} (got {h['state']!r})")
+                participation.add(
+                    StateChange(
+                        state,
+                        self.shared(_take(h, "interactionDateTime", int, hw)),
+                        0.0,  # recorded_at: visible at once
+                        _properties(h, hw) or NO_PROPERTIES,
+                        _take(h, "joinedAt", int, hw, nullable=True),
+                        _take(h, "leftAt", int, hw, nullable=True),
+                    ),
+                )
+            event.participations[participation.vid] = participation
+
+
+def _compact_id(value: str) -> int | str:
+    """A participation id as an int when its string comes back unchanged from one ("007" stays a string)."""
+    return int(value) if value.isascii() and value.isdigit() and str(int(value)) == value else value
+
+
+def _nth(items: list[Any], index: int, where: str) -> Any:
+    if not 0 <= index < len(items):
+        raise ValueError(f"snapshot: {where}: no item {index} (there are {len(items)})")
+    return items[index]
 
 
 _JSON_TYPES = {int: "an integer", str: "a string", bool: "true or false", dict: "an object", list: "an array"}

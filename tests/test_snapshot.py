@@ -25,9 +25,9 @@ from starlette.testclient import TestClient
 from mock_server import create_app
 from mock_server.clock import FakeClock
 from mock_server.exceptions import READ_SCOPE, ExpiredToken, NotFound, Unauthorized
-from mock_server.models import _EVENT_FIELDS, _SNAPSHOT_EVENT_FIELDS, SNAPSHOT_FORMAT, Backend, Principal
+from mock_server.models import _EVENT_FIELDS, _SNAPSHOT_EVENT_FIELDS, SNAPSHOT_FORMAT, Backend, Principal, image_lines
 from mock_server.settings import Settings
-from mock_server.snapshot import load_snapshot, save_snapshot
+from mock_server.snapshot import load_snapshot, restore_snapshot, save_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_767_225_600_000  # FakeClock's start: 2026-01-01T00:00:00Z, in ms
@@ -513,7 +513,7 @@ def _failing_writer():
 
 def test_a_state_that_cannot_be_serialised_writes_nothing(backend, previous, monkeypatch):
     path, before = previous
-    monkeypatch.setattr(backend, "snapshot", lambda: {"format": SNAPSHOT_FORMAT, "bad": object()})
+    monkeypatch.setattr(backend, "snapshot", lambda: {"format": SNAPSHOT_FORMAT, "portals": [], "bad": object()})
     with pytest.raises(TypeError):
         save_snapshot(backend, path)
     assert path.read_bytes() == before
@@ -617,3 +617,63 @@ def test_state_file_survives_a_restart_of_the_app(tmp_path):
     with TestClient(create_app(settings, clock=FakeClock())) as client:
         assert client.app.state.backend.dump() == expected
         assert client.get(f"/marketing/v3/marketing-events/{object_id}", headers=headers).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------- the file, in lines
+def write_lines(path: Path, image: dict[str, Any], chunk_size: int) -> None:
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in image_lines(image, chunk_size)))
+
+
+def test_a_state_file_is_the_image_then_its_records_in_chunks(backend, tmp_path):
+    image = backend.snapshot()
+    lines = list(image_lines(image, chunk_size=2))
+    assert all(p["contacts"] == [] for p in lines[0]["portals"])
+    assert all(e["participations"] == [] for p in lines[0]["portals"] for e in p["events"])
+    assert len(lines) > 1 + len(image["portals"])  # several chunks per portal at 2 records each
+    assert all(len(line.get("contacts", line.get("participations", []))) <= 2 for line in lines[1:])
+    assert image == backend.snapshot()  # the image itself is left as it was
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 10_000])
+def test_restoring_a_file_a_line_at_a_time_gives_the_same_state(backend, tmp_path, chunk_size):
+    path = tmp_path / "state.json"
+    write_lines(path, backend.snapshot(), chunk_size)
+    restored = Backend(Settings(), FakeClock())
+    restore_snapshot(restored, path)
+    assert internals(restored) == internals(backend)
+    assert load_snapshot(path) == backend.snapshot()  # and the lines put together are the image
+
+
+def test_a_single_document_state_file_still_restores(backend, tmp_path):
+    """What earlier versions wrote: the whole image as one JSON document."""
+    path = tmp_path / "state.json"
+    path.write_bytes(orjson.dumps(backend.snapshot()))
+    restored = Backend(Settings(), FakeClock())
+    restore_snapshot(restored, path)
+    assert restored.dump() == backend.dump()
+    assert load_snapshot(path) == backend.snapshot()
+
+
+BAD_CHUNKS = {
+    "not json": b"{oops",
+    "not an object": b"[1, 2]",
+    "portal out of range": b'{"portal": 9, "contacts": []}',
+    "event out of range": b'{"portal": 0, "event": 99, "participations": []}',
+    "contacts not a list": b'{"portal": 0, "contacts": {}}',
+    "a contact twice": None,  # filled in below: the first chunk again
+    "participation of an unknown vid": b'{"portal": 0, "event": 0, "participations": [{"vid": 1, "participationId": "9", "createdAt": 1, "history": []}]}',
+}
+
+
+@pytest.mark.parametrize("name", BAD_CHUNKS)
+def test_a_bad_line_names_the_file_and_changes_nothing(backend, tmp_path, name):
+    path = tmp_path / "state.json"
+    write_lines(path, backend.snapshot(), chunk_size=2)
+    lines = path.read_bytes().splitlines()
+    bad = BAD_CHUNKS[name] if BAD_CHUNKS[name] is not None else lines[1]
+    path.write_bytes(b"\n".join([*lines, bad]) + b"\n")
+    target = rich_backend()
+    before = internals(target)
+    with pytest.raises(ValueError, match="state.json"):
+        restore_snapshot(target, path)
+    assert internals(target) == before
