@@ -116,3 +116,26 @@ def test_the_admin_api_in_the_spec_is_the_one_served():
     documented = {(m.upper(), p.replace("{ruleId}", "{rule_id}")) for p, item in app.state.openapi["paths"].items() if p.startswith("/__mock/") for m in item}
     served = {(m, r.path) for r in app.routes if isinstance(r, Route) and r.path.startswith("/__mock/") for m in r.methods - {"HEAD"}}
     assert documented == served
+
+
+def test_the_spec_uses_no_yaml_merge_keys():
+    """`<<:` merges are YAML 1.1 only: Prism and other OpenAPI tools read them as a property named "<<"."""
+    from importlib import resources
+
+    import yaml
+
+    from mock_server.spec import SPEC_FILE
+
+    text = resources.files("mock_server.openapi").joinpath(SPEC_FILE).read_text(encoding="utf-8")
+    assert "<<:" not in text
+
+    def keys(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from keys(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from keys(value)
+
+    assert "<<" not in set(keys(yaml.safe_load(text)))
