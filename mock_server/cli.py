@@ -11,7 +11,7 @@ from typing import get_type_hints
 import uvicorn
 
 from .app import admin_allowed, create_app, is_loopback
-from .server import uvicorn_config
+from .server import tune_gc, uvicorn_config
 from .settings import PROFILES, Settings, coerce_setting
 
 BANNER = """\
@@ -88,5 +88,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hubspot-mock: WARNING: bound to {settings.host}, reachable from other machines", file=sys.stderr)
         if settings.admin_enabled and not admin_allowed(settings):
             print("hubspot-mock: the /__mock/ admin API is off: set admin_token to use it off loopback", file=sys.stderr)
+    tune_gc()
     uvicorn.Server(uvicorn_config(app, settings.log_level, settings.access_log)).run(sockets=[sock])
     return 0
