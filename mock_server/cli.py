@@ -19,7 +19,7 @@ HubSpot Marketing Events mock ({profile} profile) on {url}
   spec:        {url}/openapi.json
   token:       any non-empty Bearer token is app {app} of portal {portal}{seed}
   Python SDK:  hubspot.Client.create(access_token="any-token", host="{url}")
-  Node SDK:    new Client({{ accessToken: "any-token", basePath: "{url}" }})
+  Node SDK:    new Client({{ accessToken: "any-token", basePath: "{url}" }}){inspector}
 """
 
 
@@ -83,7 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     port = sock.getsockname()[1]
     url = f"http://{settings.host}:{port}" if family == socket.AF_INET else f"http://[{settings.host}]:{port}"
     seed = f"\n  seed:        {settings.seed_path}" if settings.seed_path else ""
-    print(BANNER.format(profile=settings.profile, url=url, app=settings.default_app_id, portal=settings.default_portal_id, seed=seed), flush=True)
+    inspector = f"\n  inspector:   {url}/__mock/ui" if admin_allowed(settings) else ""
+    print(
+        BANNER.format(
+            profile=settings.profile, url=url, app=settings.default_app_id, portal=settings.default_portal_id,
+            seed=seed, inspector=inspector,
+        ),
+        flush=True,
+    )
     if not is_loopback(settings.host):
         print(f"hubspot-mock: WARNING: bound to {settings.host}, reachable from other machines", file=sys.stderr)
         if settings.admin_enabled and not admin_allowed(settings):
