@@ -36,7 +36,7 @@ def attendees_page(
     needle = (text or "").lower()
 
     def wanted(p: Participation) -> bool:
-        if state and (not p.history or p.history[-1].state != state):
+        if state and (p.last is None or p.last.state != state):
             return False
         if needle:
             contact = portal.contacts.get(p.vid)
@@ -63,8 +63,8 @@ def contacts_page(backend: Backend, *, portal_id: int | None, text: str | None, 
 def _event_row(event: MarketingEvent) -> dict[str, Any]:
     counters = dict.fromkeys(STORED_STATES, 0)
     for participation in list(event.participations.values()):
-        if participation.history:
-            counters[participation.history[-1].state] += 1
+        if participation.last is not None:
+            counters[participation.last.state] += 1
     return {
         "portalId": event.portal_id,
         "objectId": event.object_id,
@@ -113,8 +113,8 @@ def _contact_row(portal: Portal, contact: Contact) -> dict[str, Any]:
     events = []
     for event in list(portal.events.values()):
         participation = event.participations.get(contact.vid)
-        if participation is not None and participation.history:
-            events.append({"objectId": event.object_id, "eventName": event.event_name, "state": participation.history[-1].state})
+        if participation is not None and participation.last is not None:
+            events.append({"objectId": event.object_id, "eventName": event.event_name, "state": participation.last.state})
     return {
         "portalId": portal.portal_id,
         "vid": contact.vid,
