@@ -98,7 +98,7 @@ class OperationEndpoint:
             if fault is not None:  # before() acts only on what happens before the change (respond, drop, ...)
                 response = await fault_actions.before(fault, principal, scope)
                 if response is not None:
-                    return await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started)
+                    return await self._finish(scope, receive, send, raw, response, correlation_id, fault, started)
             if self.operation.required_scope not in principal.scopes:
                 raise MissingScopes(self.operation.required_scope)
             query = request.query_params if scope["query_string"] else {}  # most calls have none: skip parsing
@@ -125,7 +125,7 @@ class OperationEndpoint:
                 response = Response(orjson.dumps(answer.body), answer.status, headers, media_type=JSON)
             if fault is not None and fault.when == "after" and fault.action in ("latency", "drop"):
                 response = await fault_actions.after(fault, response, scope)
-        await self._finish(scope, receive, send, request, raw, response, correlation_id, fault, started, changes)
+        await self._finish(scope, receive, send, raw, response, correlation_id, fault, started, changes)
 
     def _pick_fault(self, request: Request, token: str, principal: Principal, raw: bytes) -> FaultRule | None:
         header = request.headers.get(FAULT_HEADER)
@@ -137,7 +137,7 @@ class OperationEndpoint:
         op = self.operation
         return self.mock.faults.pick(op.operation_id, op.path, op.method, token, principal.app_id, raw)
 
-    async def _finish(self, scope, receive, send, request, raw, response, correlation_id, fault, started, changes=([], 0)) -> None:
+    async def _finish(self, scope, receive, send, raw, response, correlation_id, fault, started, changes=([], 0)) -> None:
         """Send the answer (or not, for a dropped connection) and write the journal entry, with the state
         changes the call caused (the first MAX_CHANGES_PER_ENTRY of them, and their count)."""
         sent = await fault_actions.send(fault, response, scope, receive, send)
