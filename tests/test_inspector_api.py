@@ -323,6 +323,8 @@ def test_the_page_and_its_assets_are_served_offline_and_locked_down(client):
     assert client.get("/__mock/ui/inspector.css").headers["content-type"] == "text/css; charset=utf-8"
     for missing in ("/__mock/ui/nope.js", "/__mock/ui/..%2F__init__.py", "/__mock/ui/presets.py"):
         assert_error_response(client.get(missing), 404, category=None)
+    slash = client.get("/__mock/ui/", follow_redirects=False)  # typed with a trailing slash: to the page
+    assert slash.status_code == 307 and slash.headers["location"] == "/__mock/ui"
 
 
 def test_with_an_admin_token_the_page_loads_but_data_wants_the_token():

@@ -164,7 +164,8 @@ def test_the_journal_shows_what_the_sdk_sent_and_what_each_call_changed(mock, pa
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "inspector.png"))
 
-    page.locator("#journal-rows tr", has_text="getByObjectId").click()
+    page.locator("#journal-rows tr", has_text="getByObjectId").focus()  # rows open from the keyboard too
+    page.keyboard.press("Enter")
     expect(detail.locator(".outcome")).to_contain_text("OBJECT_NOT_FOUND")
     expect(detail).to_contain_text("None: this call changed nothing.")
 
@@ -184,7 +185,8 @@ def test_events_view_shows_attendees_with_each_contacts_state_history(mock, page
     webinar = page.locator(f"#events-rows tr[data-object-id='{object_id}']")
     expect(webinar).to_contain_text("Launch webinar")
     expect(webinar.locator("td.num")).to_have_text("4")
-    webinar.click()
+    webinar.focus()
+    page.keyboard.press(" ")
 
     attendees = page.locator("#attendee-rows tr")
     expect(attendees).to_have_count(4)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib.resources import files
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import error_response, new_correlation_id
@@ -33,7 +33,14 @@ def page_routes(prefix: str) -> list[Route]:
     async def asset(request: Request) -> Response:
         return _asset(request.path_params["asset"])
 
-    return [Route(f"{prefix}/ui", page, methods=["GET"]), Route(f"{prefix}/ui/{{asset}}", asset, methods=["GET"])]
+    async def to_page(request: Request) -> Response:
+        return RedirectResponse(f"{prefix}/ui")  # a typed trailing slash finds the page (the API has no redirects)
+
+    return [
+        Route(f"{prefix}/ui", page, methods=["GET"]),
+        Route(f"{prefix}/ui/", to_page, methods=["GET"]),
+        Route(f"{prefix}/ui/{{asset}}", asset, methods=["GET"]),
+    ]
 
 
 def _asset(name: str) -> Response:

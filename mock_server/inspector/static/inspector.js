@@ -26,6 +26,20 @@ function h(tag, attrs, ...children) {
   return node;
 }
 
+// A table row that opens something: by click, and from the keyboard (Tab to it, Enter or Space).
+function openable(open) {
+  return {
+    tabindex: 0,
+    onclick: open,
+    onkeydown: (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        open();
+      }
+    },
+  };
+}
+
 // ------------------------------------------------------------------------------------------- admin API
 class AdminError extends Error {
   constructor(status, message) {
@@ -308,10 +322,10 @@ const journal = {
       {
         dataset: { id: entry.id },
         class: [entry.id === this.selected ? "selected" : "", entry.fault ? "faulted" : ""].join(" ").trim() || null,
-        onclick: () => {
+        ...openable(() => {
           history.replaceState(null, "", `#journal/${entry.id}`);
           this.select(entry.id).catch(failed);
-        },
+        }),
       },
       h("td", { class: "num" }, entry.id),
       h("td", { class: "mono" }, clock(entry.at)),
@@ -413,10 +427,10 @@ const events = {
       {
         dataset: { objectId: event.objectId },
         class: event.objectId === this.selected ? "selected" : null,
-        onclick: () => {
+        ...openable(() => {
           history.replaceState(null, "", `#events/${encodeURIComponent(event.objectId)}`);
           this.open(event.objectId).catch(failed);
-        },
+        }),
       },
       h("td", { class: "mono" }, event.objectId),
       h("td", {}, h("b", {}, event.eventName), h("div", { class: "path" }, [event.eventOrganizer, event.eventType].filter(Boolean).join(" · "))),
