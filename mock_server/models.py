@@ -916,6 +916,20 @@ def image_lines(image: dict[str, Any], chunk_size: int = 10_000) -> Iterator[dic
                 yield {"portal": i, "event": j, "participations": participations[start : start + chunk_size]}
 
 
+def image_from_lines(header: dict[str, Any], chunks: Iterable[Any]) -> dict[str, Any]:
+    """The inverse of image_lines: the chunks put back into the image they came from."""
+    for number, chunk in enumerate(chunks, start=2):
+        try:
+            portal = header["portals"][chunk["portal"]]
+            if "event" in chunk:
+                portal["events"][chunk["event"]]["participations"].extend(chunk["participations"])
+            else:
+                portal["contacts"].extend(chunk["contacts"])
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise ValueError(f"line {number} is not a chunk of this snapshot") from None
+    return header
+
+
 def _next_after(stored: int, ids: Iterable[int | str]) -> int:
     """The stored next value, raised above every numeric id in use (objectIds and participation ids are
     strings of digits; anything else cannot collide with a counter value)."""

@@ -14,11 +14,11 @@ import ctypes
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import orjson
 
-from .models import check_snapshot_format, image_lines
+from .models import check_snapshot_format, image_from_lines, image_lines
 
 if TYPE_CHECKING:
     from .models import Backend
@@ -52,14 +52,38 @@ def save_snapshot(backend: "Backend", path: str | os.PathLike[str]) -> dict[str,
 def restore_snapshot(backend: "Backend", path: str | os.PathLike[str]) -> None:
     """Replace the backend's state with a state file's, reading it a line at a time. ValueError (naming the
     file) when it is not a snapshot; the backend is unchanged then."""
-    with open(path, "rb") as lines:
-        header = _parse(path, next(lines, b""), 1)
-        chunks = (_parse(path, line, n) for n, line in enumerate(lines, start=2))
-        try:
-            backend.restore(header, consume=True, chunks=chunks)
-        except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from None
+    with _opened(path) as (header, chunks):
+        backend.restore(header, consume=True, chunks=chunks)
     _release_free_memory()
+
+
+def load_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a state file into one snapshot image (as Backend.snapshot() gives it). ValueError (naming the file)
+    when it is not JSON or not a snapshot; the structure is checked in full by Backend.restore."""
+    with _opened(path) as (header, chunks):
+        return image_from_lines(header, chunks)
+
+
+@contextlib.contextmanager
+def _opened(path: str | os.PathLike[str]) -> Iterator[tuple[Any, Iterator[Any]]]:
+    """The file's first value, its format checked, and the rest, parsed as they are read. A ValueError about
+    the content names the file."""
+    try:
+        with open(path, "rb") as lines:
+            values = _parsed(lines)
+            header = next(values, None)
+            check_snapshot_format(header)
+            yield header, values
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _parsed(lines: Iterable[bytes]) -> Iterator[Any]:
+    for number, line in enumerate(lines, start=1):
+        try:
+            yield orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON (line {number}): {exc}") from None
 
 
 def _release_free_memory() -> None:
@@ -67,37 +91,6 @@ def _release_free_memory() -> None:
     records that is tens of MB the mock would never use again). Nothing to do where there is no malloc_trim."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def load_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a state file into one snapshot image (as Backend.snapshot() gives it). ValueError (naming the file)
-    when it is not JSON or not a snapshot; the structure is checked in full by Backend.restore."""
-    with open(path, "rb") as lines:
-        image = _parse(path, next(lines, b""), 1)
-        for n, line in enumerate(lines, start=2):
-            chunk = _parse(path, line, n)
-            try:
-                portal = image["portals"][chunk["portal"]]
-                if "event" in chunk:
-                    portal["events"][chunk["event"]]["participations"].extend(chunk["participations"])
-                else:
-                    portal["contacts"].extend(chunk["contacts"])
-            except (KeyError, IndexError, TypeError, AttributeError):
-                raise ValueError(f"{path}: line {n} is not a chunk of this snapshot") from None
-    return image
-
-
-def _parse(path: str | os.PathLike[str], line: bytes, number: int) -> Any:
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON (line {number}): {exc}") from None
-    if number == 1:
-        try:
-            check_snapshot_format(value)
-        except ValueError as exc:
-            raise ValueError(f"{path}: {exc}") from None
-    return value
 
 
 def _fsync_directory(directory: Path) -> None:

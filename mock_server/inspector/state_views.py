@@ -88,13 +88,14 @@ def _event_row(event: MarketingEvent) -> dict[str, Any]:
 
 def _attendee_row(portal: Portal, participation: Participation) -> dict[str, Any]:
     contact = portal.contacts.get(participation.vid)
-    history = list(participation.history)
+    history = participation.history
+    last = participation.last
     return {
         "vid": participation.vid,
         "email": contact.email if contact else None,
         "participationId": participation.participation_id,
         "createdAt": iso_ms(participation.created_at),
-        "state": history[-1].state if history else None,
+        "state": last.state if last else None,
         "history": [
             {
                 "state": change.state,
