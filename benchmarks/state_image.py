@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 from workload import ACCOUNT, EVENT, INTERACTION_MS, SEED
 
-from mock_server.models import Backend, Principal
+from mock_server.backend import Backend, Principal
 from mock_server.settings import Settings
 from mock_server.snapshot import save_snapshot
 

@@ -1,65 +1,86 @@
 """The admin API under /__mock/: journal, state, reset, seed, snapshot and faults, and the paged views the
 inspector page reads (events, attendees, contacts, fault presets). Not part of HubSpot.
 
-Off with `admin_enabled=false`; with `admin_token` set, every admin call wants `Authorization: Bearer <it>`
-(the page's own static files excepted: they hold no data).
+Every admin operation is in the spec (tag "Mock admin") and its parameters and body are validated by it, like
+HubSpot's operations: bad input is a 400 envelope naming the field. Off with `admin_enabled=false`; with
+`admin_token` set, every admin call wants `Authorization: Bearer <it>` (the page's own static files excepted:
+they hold no data).
 """
 
 from __future__ import annotations
 
 import hmac
-from typing import Any, Callable, Mapping
+from typing import Any, Awaitable, Callable
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
+from starlette.types import Receive, Scope, Send
 
-from .errors import json_response, new_correlation_id, error_response
-from .exceptions import HubSpotError, NotFound, Unauthorized, ValidationError
+from .envelopes import json_response
+from .exceptions import InvalidJson, NotFound, Unauthorized, ValidationError
 from .inspector import page_routes
+from .inspector.dump import dump_state
 from .inspector.presets import FAULT_PRESETS
-from .inspector.state_views import STORED_STATES, attendees_page, contacts_page, events_page
-from .journal import STATUS_CLASSES, Entry
-from .operations import MockContext
+from .inspector.state_views import attendees_page, contacts_page, events_page
+from .journal import Entry
+from .pipeline import MockContext
+from .spec import Operation
 
 PREFIX = "/__mock"
-MAX_PAGE = 1000  # rows per page of the paged views
+AdminHandler = Callable[[dict[str, Any], Any], Awaitable[Response]]
 
 
-def admin_routes(mock: MockContext, token: str | None, reset: Callable[[], None], snapshot: Callable[[], Any]) -> list[Route]:
-    def guarded(handler):
-        async def endpoint(request: Request) -> Response:
-            if token is not None:
-                given = request.headers.get("authorization", "").partition(" ")[2].strip()
-                if not hmac.compare_digest(given.encode(), token.encode()):
-                    return error_response(Unauthorized("The admin API wants its own token"), new_correlation_id())
-            try:
-                return await handler(request)
-            except (ValueError, TypeError) as exc:
-                return error_response(ValidationError(str(exc)), new_correlation_id())
-            except HubSpotError as exc:
-                return error_response(exc, new_correlation_id())
+class AdminEndpoint:
+    """One admin operation: the admin token, then parameters and body checked by the spec, then the handler."""
 
-        return endpoint
+    def __init__(self, operation: Operation, handler: AdminHandler, token: str | None) -> None:
+        self.operation = operation
+        self.handler = handler
+        self.token = token
 
-    async def journal(request: Request) -> Response:
-        if request.method == "DELETE":
-            mock.journal.clear()
-            return Response(status_code=204)
-        q = request.query_params
-        limit = _int(q, "limit", minimum=1)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope["state"]
+        state["kind"] = "admin"
+        state["operation"] = self.operation.operation_id
+        request = Request(scope, receive)
+        if self.token is not None:
+            given = request.headers.get("authorization", "").partition(" ")[2].strip()
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                raise Unauthorized("The admin API wants its own token")
+        params = self.operation.validate_parameters(request.path_params, request.query_params)
+        body = None
+        if self.operation.body_validator is not None:
+            body = _json(await request.body())
+            self.operation.validate_body(body)
+        response = await self.handler(params, body)
+        await response(scope, receive, send)
+
+
+def admin_routes(
+    mock: MockContext,
+    operations: dict[str, Operation],
+    token: str | None,
+    reset: Callable[[], None],
+    snapshot: Callable[[], Any],
+    load_seed: Callable[[dict[str, Any]], None],
+) -> list[BaseRoute]:
+    async def journal(params: dict[str, Any], body: Any) -> Response:
+        limit = params.get("limit")
         latest_id = mock.journal.latest_id  # read first: a poller starting after it misses nothing
+        status = params.get("status")
         entries = mock.journal.entries(
-            operation=q.get("operation"),
-            status=_status(q),
-            faulted=_choice(q, "faulted", {"true": True, "false": False}),
-            text=q.get("text"),
+            operation=params.get("operation"),
+            status=int(status) if status and status.isdigit() else status,
+            faulted=_flag(params.get("faulted")),
+            text=params.get("text"),
             limit=None if limit is None else limit + 1,  # one more says whether there is an older page
-            before_id=_int(q, "before_id", minimum=1),
-            after_id=_int(q, "after_id", minimum=0),
+            before_id=params.get("before_id"),
+            after_id=params.get("after_id"),
+            kind=params.get("kind"),
         )
-        shape = Entry.summary if _choice(q, "summary", {"true": True, "false": False}) else Entry.to_dict
+        shape = Entry.summary if _flag(params.get("summary")) else Entry.to_dict
         page: dict[str, Any] = {
             "total": len(mock.journal),
             "latest_id": latest_id,
@@ -69,122 +90,108 @@ def admin_routes(mock: MockContext, token: str | None, reset: Callable[[], None]
             page["paging"] = {"next": {"before_id": entries[limit - 1].id}}
         return json_response(page)
 
-    async def journal_entry(request: Request) -> Response:
-        entry_id = _int(request.path_params, "entryId", minimum=1)
-        entry = mock.journal.get(entry_id) if entry_id is not None else None
+    async def clear_journal(params: dict[str, Any], body: Any) -> Response:
+        mock.journal.clear()
+        return Response(status_code=204)
+
+    async def journal_entry(params: dict[str, Any], body: Any) -> Response:
+        entry = mock.journal.get(params["entryId"])
         if entry is None:
-            raise NotFound(f"no journal entry {request.path_params['entryId']} (the journal keeps the last calls only)")
+            raise NotFound(f"no journal entry {params['entryId']} (the journal keeps the last calls only)")
         return json_response(entry.to_dict())
 
-    async def events(request: Request) -> Response:
-        q = request.query_params
-        return json_response(events_page(mock.backend, portal_id=_int(q, "portal"), text=q.get("text"), **_paging(q)))
+    async def events(params: dict[str, Any], body: Any) -> Response:
+        return json_response(events_page(mock.backend, portal_id=params.get("portal"), text=params.get("text"), **_paging(params)))
 
-    async def attendees(request: Request) -> Response:
-        q = request.query_params
-        state = _choice(q, "state", {s: s for s in STORED_STATES})
+    async def attendees(params: dict[str, Any], body: Any) -> Response:
         page = attendees_page(
-            mock.backend, request.path_params["objectId"], portal_id=_int(q, "portal"), state=state, text=q.get("text"), **_paging(q)
+            mock.backend, params["objectId"], portal_id=params.get("portal"), state=params.get("state"),
+            text=params.get("text"), **_paging(params),
         )
         return json_response(page)
 
-    async def contacts(request: Request) -> Response:
-        q = request.query_params
-        return json_response(contacts_page(mock.backend, portal_id=_int(q, "portal"), text=q.get("text"), **_paging(q)))
+    async def contacts(params: dict[str, Any], body: Any) -> Response:
+        return json_response(contacts_page(mock.backend, portal_id=params.get("portal"), text=params.get("text"), **_paging(params)))
 
-    async def presets(request: Request) -> Response:
+    async def presets(params: dict[str, Any], body: Any) -> Response:
         return json_response(FAULT_PRESETS)
 
-    async def state(request: Request) -> Response:
-        return json_response(mock.backend.dump())
+    async def state(params: dict[str, Any], body: Any) -> Response:
+        return json_response(dump_state(mock.backend))
 
-    async def do_reset(request: Request) -> Response:
+    async def do_reset(params: dict[str, Any], body: Any) -> Response:
         reset()
         return Response(status_code=204)
 
-    async def seed(request: Request) -> Response:
-        mock.backend.load_seed(_json(await request.body()))
+    async def seed(params: dict[str, Any], body: Any) -> Response:
+        try:
+            load_seed(body)
+        except ValueError as exc:  # events the upsert would refuse, a contact already in the portal
+            raise ValidationError(str(exc)) from None
         return Response(status_code=204)
 
-    async def do_snapshot(request: Request) -> Response:
+    async def do_snapshot(params: dict[str, Any], body: Any) -> Response:
         return json_response(snapshot())
 
-    async def faults(request: Request) -> Response:
-        if request.method == "POST":
-            body = _json(await request.body())
-            rules = [mock.faults.add(r) for r in (body if isinstance(body, list) else [body])]
-            return json_response([r.to_dict() for r in rules], 201)
-        if request.method == "DELETE":
-            mock.faults.clear()
-            return Response(status_code=204)
+    async def faults(params: dict[str, Any], body: Any) -> Response:
         return json_response([r.to_dict() for r in mock.faults.list()])
 
-    async def fault(request: Request) -> Response:
-        if not mock.faults.remove(request.path_params["rule_id"]):
-            return error_response(HubSpotError("no such fault rule", category="OBJECT_NOT_FOUND").with_status(404), new_correlation_id())
+    async def add_faults(params: dict[str, Any], body: Any) -> Response:
+        rules = body if isinstance(body, list) else [body]
+        try:
+            armed = [mock.faults.add({k: v for k, v in r.items() if k not in ("matched", "fired")}) for r in rules]
+        except (ValueError, TypeError) as exc:  # what the schema cannot say (a respond fault without a status)
+            raise ValidationError(str(exc)) from None
+        return json_response([r.to_dict() for r in armed], 201)
+
+    async def clear_faults(params: dict[str, Any], body: Any) -> Response:
+        mock.faults.clear()
         return Response(status_code=204)
 
-    return [
-        Route(f"{PREFIX}/journal", guarded(journal), methods=["GET", "DELETE"]),
-        Route(f"{PREFIX}/journal/{{entryId}}", guarded(journal_entry), methods=["GET"]),
-        Route(f"{PREFIX}/state", guarded(state), methods=["GET"]),
-        Route(f"{PREFIX}/reset", guarded(do_reset), methods=["POST"]),
-        Route(f"{PREFIX}/seed", guarded(seed), methods=["POST"]),
-        Route(f"{PREFIX}/snapshot", guarded(do_snapshot), methods=["POST"]),
-        Route(f"{PREFIX}/events", guarded(events), methods=["GET"]),
-        Route(f"{PREFIX}/events/{{objectId}}/attendees", guarded(attendees), methods=["GET"]),
-        Route(f"{PREFIX}/contacts", guarded(contacts), methods=["GET"]),
-        Route(f"{PREFIX}/faults", guarded(faults), methods=["GET", "POST", "DELETE"]),
-        Route(f"{PREFIX}/faults/presets", guarded(presets), methods=["GET"]),
-        Route(f"{PREFIX}/faults/{{rule_id}}", guarded(fault), methods=["DELETE"]),
-        *page_routes(PREFIX),
-    ]
+    async def remove_fault(params: dict[str, Any], body: Any) -> Response:
+        if not mock.faults.remove(params["ruleId"]):
+            raise NotFound("no such fault rule")
+        return Response(status_code=204)
+
+    handlers: dict[str, AdminHandler] = {
+        "mockJournal": journal,
+        "mockClearJournal": clear_journal,
+        "mockJournalEntry": journal_entry,
+        "mockState": state,
+        "mockReset": do_reset,
+        "mockSeed": seed,
+        "mockSnapshot": do_snapshot,
+        "mockFaults": faults,
+        "mockAddFaults": add_faults,
+        "mockClearFaults": clear_faults,
+        "mockFaultPresets": presets,
+        "mockEvents": events,
+        "mockEventAttendees": attendees,
+        "mockContacts": contacts,
+        "mockRemoveFault": remove_fault,
+    }
+    routes: list[BaseRoute] = []
+    by_path: dict[str, list[Operation]] = {}
+    for op in operations.values():
+        if op.operation_id in handlers:
+            by_path.setdefault(op.path, []).append(op)
+    # Literal segments before parameters (`/faults/presets` before `/faults/{ruleId}`).
+    for path in sorted(by_path, key=lambda p: p.count("{")):
+        for op in by_path[path]:
+            routes.append(Route(path, AdminEndpoint(op, handlers[op.operation_id], token), methods=[op.method]))
+    return [*routes, *page_routes(PREFIX)]
 
 
 def _json(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ValueError(f"Invalid JSON: {exc}") from None
+        raise InvalidJson(f"Invalid input JSON: {exc}", errors=[{"message": str(exc), "in": "body"}]) from None
 
 
-# ---------------------------------------------------------------------------------------------- parameters
-def _invalid(name: str, message: str) -> ValidationError:
-    return ValidationError(f"{name}: {message}", errors=[{"message": message, "in": name}])
+def _flag(value: str | None) -> bool | None:
+    return None if value is None else value == "true"
 
 
-def _int(params: Mapping[str, str], name: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise _invalid(name, f"must be a non-negative integer, got {raw!r:.40}")
-    value = int(raw)
-    if minimum is not None and value < minimum or maximum is not None and value > maximum:
-        raise _invalid(name, f"must be between {minimum} and {maximum}" if maximum is not None else f"must be at least {minimum}")
-    return value
-
-
-def _choice(params: Mapping[str, str], name: str, choices: dict[str, Any]) -> Any:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return None
-    if raw not in choices:
-        raise _invalid(name, f"must be one of {', '.join(choices)}, got {raw!r:.40}")
-    return choices[raw]
-
-
-def _status(params: Mapping[str, str]) -> int | str | None:
-    """An exact status (503), a class (4xx), or `dropped` (no answer was sent)."""
-    raw = params.get("status")
-    if raw in STATUS_CLASSES:
-        return raw
-    if raw and not (raw.isascii() and raw.isdigit() and len(raw) == 3):
-        raise _invalid("status", f"must be a status such as 503, a class such as 4xx, or dropped; got {raw!r:.40}")
-    return _int(params, "status")
-
-
-def _paging(params: Mapping[str, str]) -> dict[str, int]:
-    after = _int(params, "after", minimum=0)
-    limit = _int(params, "limit", minimum=1, maximum=MAX_PAGE)
-    return {"after": after or 0, "limit": 50 if limit is None else limit}
+def _paging(params: dict[str, Any]) -> dict[str, int]:
+    return {"after": params.get("after") or 0, "limit": params.get("limit") or 50}

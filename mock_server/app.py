@@ -1,4 +1,10 @@
-"""The application, assembled in one visible place."""
+"""The application, assembled in one visible place.
+
+    JournalMiddleware       every request: a correlation id, a journal entry, the mock's own failures as 500s
+      FaultMiddleware       the armed fault shapes how an answer is sent (slow, truncated)
+        ExceptionMiddleware HubSpot's errors, routing 404/405, dropped connections -> envelopes.py
+          Router            the spec's operations (urls.py -> pipeline.py -> responses.py), the admin API
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,22 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from .admin import admin_routes
+from .backend import Backend
 from .clock import Clock
-from .errors import EXCEPTION_HANDLERS
+from .envelopes import EXCEPTION_HANDLERS
+from .fault_actions import FaultMiddleware
 from .faults import FaultBook, load_rules
-from .journal import Journal
-from .models import Backend
-from .operations import MockContext
+from .journal import Journal, JournalMiddleware
+from .pipeline import MockContext
 from .ratelimit import RateCounters
 from .seed import check_seed_events, read_seed
 from .settings import Settings
 from .snapshot import restore_snapshot, save_snapshot
-from .spec import document_for, operations
-from .urls import api_routes, spec_route
+from .spec import admin_operations, document_for, operations
+from .urls import NearestOperation, api_routes, spec_route
 
 
 def create_app(
@@ -35,10 +43,12 @@ def create_app(
     settings = settings or (backend.settings if backend else Settings.from_env())
     clock = clock or (backend.clock if backend else Clock())
     document = document_for(settings)
+    api_operations = operations(document)
+    upsert = next(op for op in api_operations if op.operation_id == "upsertEvents")
     if seed is None and settings.seed_path:
         seed = read_seed(settings.seed_path)
     if seed:
-        check_seed_events(seed, next(op for op in operations(document) if op.operation_id == "upsertEvents"))
+        check_seed_events(seed, upsert)
 
     def fresh_backend() -> Backend:
         new = Backend(settings, clock)
@@ -49,7 +59,8 @@ def create_app(
     faults = FaultBook()
     for rule in load_rules(settings.faults_path) if settings.faults_path else []:
         faults.add(rule)
-    mock = MockContext(backend or fresh_backend(), RateCounters(settings, clock), faults, Journal(settings.journal_size))
+    journal = Journal(settings.journal_size, settings.journal_max_bytes)
+    mock = MockContext(backend or fresh_backend(), RateCounters(settings, clock), faults, journal)
     if backend is None and settings.state_path and Path(settings.state_path).exists():
         restore_snapshot(mock.backend, settings.state_path)  # a state file wins over the seed
 
@@ -71,10 +82,19 @@ def create_app(
         mock.journal.clear()
         mock.faults.clear()
 
+    def load_more_seed(data: dict[str, Any]) -> None:
+        check_seed_events(data, upsert)
+        mock.backend.load_seed(data)
+
     routes = [spec_route(document), *api_routes(document, mock)]
     if admin_allowed(settings):
-        routes += admin_routes(mock, settings.admin_token, reset, snapshot)
-    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+        routes += admin_routes(mock, admin_operations(document), settings.admin_token, reset, snapshot, load_more_seed)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(JournalMiddleware, journal=journal, clock=clock), Middleware(FaultMiddleware)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
     # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, answered in HubSpot's shape.
     app.router.redirect_slashes = False
     app.state.settings = settings
@@ -82,6 +102,7 @@ def create_app(
     app.state.reset = reset
     app.state.backend = mock.backend
     app.state.openapi = document
+    app.state.nearest_operation = NearestOperation([(op.method, op.path, op.operation_id) for op in api_operations])
     return app
 
 

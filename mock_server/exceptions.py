@@ -1,7 +1,8 @@
-"""HubSpot's errors as exceptions: the backend raises them, one handler turns them into envelopes.
+"""HubSpot's errors as exceptions: the backend and the pipeline raise them, the exception handlers in
+envelopes.py alone turn them into answers.
 
-Each class carries the HTTP status and HubSpot's category; the envelope's shape is decided in
-``errors.py`` so that no endpoint formats an error by hand.
+Each class carries its HTTP status (by class, never set on an instance) and HubSpot's category; the
+envelope's shape is decided in envelopes.py so that nothing else formats an error.
 """
 
 from __future__ import annotations
@@ -35,10 +36,6 @@ class HubSpotError(Exception):
         self.extra: dict[str, Any] = {}  # keys some HubSpot errors carry beyond the envelope (429's policyName)
         if category is not None:
             self.category = category
-
-    def with_status(self, status_code: int) -> "HubSpotError":
-        self.status_code = status_code
-        return self
 
     def body(self) -> dict[str, Any]:
         """The envelope without correlationId (added per request)."""
@@ -148,3 +145,56 @@ class RateLimited(HubSpotError):
             "policyName": policy,
             "groupName": f"publicapi:hapikey-api-calls-{self.GROUPS[policy]}:{portal_id}",
         }
+
+
+class Conflict(HubSpotError):
+    status_code = 409
+    category = "CONFLICT"
+
+
+class InternalError(HubSpotError):
+    """500: the mock's own failure (a bug; logged and journaled with its traceback), or an injected one."""
+
+    status_code = 500
+    category = "INTERNAL_ERROR"
+
+    def __init__(self, message: str = "internal error", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+
+
+class BadGateway(HubSpotError):
+    """HubSpot's gateway errors carry no category."""
+
+    status_code = 502
+    category = None
+
+
+class ServiceUnavailable(HubSpotError):
+    status_code = 503
+    category = None
+
+
+class GatewayTimeout(HubSpotError):
+    status_code = 504
+    category = None
+
+
+class OriginError(Exception):
+    """521-523: the CDN in front of HubSpot answers an HTML page, not JSON (the Node SDK throws on it)."""
+
+    TITLES = {521: "Web server is down", 522: "Connection timed out", 523: "Origin is unreachable"}
+
+    def __init__(self, status_code: int) -> None:
+        super().__init__(f"HTTP {status_code}")
+        self.status_code = status_code
+
+    def page(self) -> bytes:
+        title = self.TITLES.get(self.status_code, "Origin error")
+        return (
+            f"<!DOCTYPE html><html><head><title>api.hubapi.com | {self.status_code}: {title}</title></head>"
+            f"<body><h1>Error {self.status_code}</h1><p>{title}</p></body></html>"
+        ).encode()
+
+
+class ConnectionDropped(Exception):
+    """No answer at all: the connection is closed (a fault, or a proxy that gave up)."""

@@ -28,29 +28,25 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
 
-from .exceptions import WRITE_SCOPE, HubSpotError, MissingScopes, NotFound, RateLimited, Unauthorized, ValidationError
-
-ACTIONS = {"respond", "latency", "drop", "hang", "partial", "batch_status", "slow_body", "truncate"}
+Action = Literal["respond", "latency", "drop", "hang", "partial", "batch_status", "slow_body", "truncate"]
+Timing = Literal["before", "after"]  # latency / drop: before or after the change is applied
+RateLimitKind = Literal["ten_secondly", "secondly", "daily"]
+InjectedBatchStatus = Literal["PENDING", "PROCESSING", "CANCELED"]
+ACTIONS = set(get_args(Action))
 FAULT_HEADER = "x-hubspot-mock-fault"
-RATE_LIMIT_KINDS = {"ten_secondly": "TEN_SECONDLY_ROLLING", "secondly": "SECONDLY", "daily": "DAILY"}
-SERVER_ERRORS = {
-    500: ("internal error", "INTERNAL_ERROR"),
-    502: ("The server encountered a temporary error. Please try again later.", None),
-    503: ("Service Unavailable", None),
-    504: ("The request timed out. Please try again later.", None),
-}
-# 521-523 come from the CDN in front of HubSpot: an HTML page, not JSON (the Node SDK throws on it).
-CDN_ERRORS = {521: "Web server is down", 522: "Connection timed out", 523: "Origin is unreachable"}
+RATE_LIMIT_KINDS: dict[str, str] = {"ten_secondly": "TEN_SECONDLY_ROLLING", "secondly": "SECONDLY", "daily": "DAILY"}
+# What a respond fault can answer: HubSpot's errors, and 521-523 from the CDN in front of it (an HTML page).
+RESPOND_STATUSES = (400, 401, 403, 404, 409, 429, 500, 502, 503, 504, 521, 522, 523)
 _ids = itertools.count(1)
 
 
 @dataclass
 class FaultRule:
-    action: str
+    action: Action
     # --- match
     operation: str | None = None  # operationId (e.g. upsertEvents) or path template
     method: str | None = None
@@ -66,14 +62,14 @@ class FaultRule:
     active_until_s: float | None = None
     # --- action parameters
     status: int | None = None
-    rate_limit: str = "ten_secondly"  # for respond 429: ten_secondly / secondly / daily
+    rate_limit: RateLimitKind = "ten_secondly"  # for respond 429: ten_secondly / secondly / daily
     delay_ms: int = 0
     delay_range_ms: tuple[int, int] | None = None
-    when: str = "before"  # latency / drop: before or after the change is applied
+    when: Timing = "before"  # latency / drop: before or after the change is applied
     hang_ms: int = 60_000
     fail_count: int | None = None
     fail_fraction: float | None = None
-    batch_status: str = "PENDING"
+    batch_status: InjectedBatchStatus = "PENDING"
     chunk_bytes: int = 64
     chunk_delay_ms: int = 100
     # --- bookkeeping
@@ -88,10 +84,14 @@ class FaultRule:
             raise ValueError(f"unknown fault action {self.action!r}; one of {sorted(ACTIONS)}")
         if self.action == "respond" and self.status is None:
             raise ValueError("a respond fault needs a status")
-        if self.action == "respond" and self.status == 429 and self.rate_limit not in RATE_LIMIT_KINDS:
+        if self.action == "respond" and self.status not in RESPOND_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(map(str, RESPOND_STATUSES))} (got {self.status!r})")
+        if self.rate_limit not in RATE_LIMIT_KINDS:
             raise ValueError(f"rate_limit must be one of {sorted(RATE_LIMIT_KINDS)}")
-        if self.when not in ("before", "after"):
+        if self.when not in get_args(Timing):
             raise ValueError("when must be 'before' or 'after'")
+        if self.batch_status not in get_args(InjectedBatchStatus):
+            raise ValueError(f"batch_status must be one of {', '.join(get_args(InjectedBatchStatus))}")
         if self.delay_range_ms is not None:
             self.delay_range_ms = tuple(self.delay_range_ms)  # type: ignore[assignment]
         self.id = self.id or f"fault-{next(_ids)}"
@@ -152,33 +152,6 @@ class FaultRule:
             return set(range(min(n, self.fail_count)))
         count = round(n * (self.fail_fraction if self.fail_fraction is not None else 0.5))
         return set(self._rng.sample(range(n), count))
-
-    def error(self, portal_id: int) -> HubSpotError:
-        """The HubSpot error a respond fault answers with."""
-        status = self.status or 500
-        if status == 429:
-            return RateLimited(RATE_LIMIT_KINDS[self.rate_limit], portal_id)
-        if status == 401:
-            return Unauthorized()
-        if status == 403:
-            return MissingScopes(WRITE_SCOPE)
-        if status == 404:
-            return NotFound("resource not found (injected fault)")
-        if status in SERVER_ERRORS:
-            message, category = SERVER_ERRORS[status]
-            error = HubSpotError(message)
-            error.category = category  # None: HubSpot's gateway errors carry no category
-        elif status == 400:
-            error = ValidationError("Invalid input (injected fault)")
-        else:
-            error = HubSpotError(f"HTTP {status} (injected fault)", category=None)
-        error.status_code = status
-        return error
-
-
-def cdn_error_page(status: int) -> bytes:
-    title = CDN_ERRORS.get(status, "Origin error")
-    return f"<!DOCTYPE html><html><head><title>api.hubapi.com | {status}: {title}</title></head><body><h1>Error {status}</h1><p>{title}</p></body></html>".encode()
 
 
 class FaultBook:

@@ -1,24 +1,64 @@
-"""The request journal: what each call sent, what the mock answered and why. Bounded in memory."""
+"""The request journal: what each call sent, what the mock answered and why, bounded in entries and in bytes;
+and `JournalMiddleware`, the outermost layer of the app, which records every request: API or admin, routed or
+not, answered, refused, dropped, or failed inside the mock.
+
+The middleware gives each request its correlation id and reads what the inner layers left in `scope["state"]`
+(see `CallState`): the operation, the fault applied, the state changes, notes. It tees the request body and the
+answer as they pass, so nothing inside has to remember to journal anything.
+"""
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import logging
 import threading
+import time
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Literal, TypedDict
+
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .changes import Change, readable
-from .clock import iso_ms
+from .clock import Clock, iso_ms
+from .envelopes import internal_error_response, new_correlation_id
+
+if TYPE_CHECKING:
+    from .fault_actions import FaultEffect
+
+log = logging.getLogger("mock_server")
 
 REDACTED = "[redacted]"
-SECRET_HEADERS = {"authorization", "cookie", "x-hubspot-mock-admin-token"}
-MAX_BODY_CHARS = 64 * 1024  # a 10 MB body would fill memory quickly: keep the start
+# Headers that carry credentials: never kept. (hapikey in a query string is redacted too, see redact_query.)
+SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key", "x-hubspot-mock-admin-token"}
+MAX_BODY_BYTES = 64 * 1024  # what an entry keeps of a body: a 10 MB body would fill memory quickly
+MAX_HEADER_CHARS = 4096  # what an entry keeps of one header value
+ENTRY_OVERHEAD = 512  # bytes counted per entry beyond its bodies and headers
+ADMIN_RING = 200  # admin calls (the inspector polls every second) never push API calls out of the journal
 # What a list of entries shows per row; the headers, bodies and changes are read one entry at a time.
-SUMMARY_FIELDS = ("id", "at", "method", "path", "query", "operation", "status", "correlation_id", "fault", "duration_ms", "changes_count")
-DETAIL_FIELDS = SUMMARY_FIELDS[:6] + ("headers", "body", "status", "correlation_id", "fault", "duration_ms", "response", "changes", "changes_count")
+SUMMARY_FIELDS = (
+    "id", "at", "kind", "method", "path", "query", "operation", "status", "correlation_id", "fault", "duration_ms",
+    "changes_count", "note",
+)
+DETAIL_FIELDS = SUMMARY_FIELDS + ("headers", "body", "response", "changes", "traceback")
 STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx", "dropped"}
+Kind = Literal["api", "admin", "unrouted"]
+
+
+class CallState(TypedDict, total=False):
+    """What the layers inside leave in `scope["state"]` for the journal (and for each other)."""
+
+    correlation_id: str  # set by the middleware; every answer's X-HubSpot-Correlation-Id
+    kind: Kind  # "api" (the pipeline), "admin" (the admin API); neither: unrouted
+    operation: str  # the operationId that answered
+    fault: str  # the fault applied, e.g. "fault-3: respond 503"
+    changes: tuple[list[Change], int]  # the state changes the call caused (the first hundred) and their count
+    notes: list[str]  # what the mock wants the caller to know (also in X-HubSpot-Mock-Note)
+    answer_headers: dict[str, str]  # headers every answer carries from here on (rate limits)
+    fault_effect: "FaultEffect"  # the armed fault's hooks, for FaultMiddleware (fault_actions.EFFECT_KEY)
 
 
 @dataclass
@@ -41,6 +81,9 @@ class Entry:
     response_bytes: bytes = field(repr=False)
     change_records: list[Change] = field(default_factory=list, repr=False)  # as the backend logged them
     changes_count: int = 0  # all the changes the call made; the records keep the first hundred
+    kind: Kind = "api"
+    note: str | None = None  # why it was answered so, when that is not in the answer (a near miss, a disconnect)
+    traceback: str | None = field(default=None, repr=False)  # the mock's own failure, for a 500
 
     @property
     def at(self) -> str:
@@ -59,6 +102,12 @@ class Entry:
         """The state changes the call caused: kind, action, key, summary."""
         return [readable(change) for change in self.change_records]
 
+    @property
+    def size(self) -> int:
+        """What the entry holds, in bytes (roughly): what the journal's byte budget counts."""
+        headers = sum(len(k) + len(v) for k, v in self.headers.items())
+        return ENTRY_OVERHEAD + len(self.body_bytes) + len(self.response_bytes) + headers + 64 * len(self.change_records)
+
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in DETAIL_FIELDS}
 
@@ -74,30 +123,60 @@ class Entry:
         return self.status == status
 
     def mentions(self, text: str) -> bool:
-        return any(text in part for part in (self.path, self.query, self.body, self.response, self.correlation_id or "", self.fault or ""))
+        parts = (self.path, self.query, self.body, self.response, self.correlation_id or "", self.fault or "", self.note or "")
+        return any(text in part for part in parts)
 
 
 def redact(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Headers with tokens replaced: a journal is shown, dumped and shared, tokens must never be in it."""
-    return {name: (REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers}
+    """Headers with credentials replaced and long values clipped: a journal is shown, dumped and shared."""
+    return {
+        name: REDACTED if name.lower() in SECRET_HEADERS else (value if len(value) <= MAX_HEADER_CHARS else _clip_text(value))
+        for name, value in headers
+    }
+
+
+def redact_query(query: str) -> str:
+    """`?hapikey=...` carries a developer key: never kept."""
+    if "hapikey=" not in query.lower():
+        return query
+    return "&".join(
+        f"{part.partition('=')[0]}={REDACTED}" if part.partition("=")[0].lower() == "hapikey" else part
+        for part in query.split("&")
+    )
 
 
 def clip(raw: bytes) -> bytes:
-    """What the journal keeps of a body: all of it up to MAX_BODY_CHARS, else the start and the size (a 10 MB
-    body kept whole in 1,000 entries would fill memory)."""
-    return raw if len(raw) <= MAX_BODY_CHARS else raw[:MAX_BODY_CHARS] + f"... [{len(raw)} bytes]".encode()
+    """What the journal keeps of a body: all of it up to MAX_BODY_BYTES, else the start and the size."""
+    return raw if len(raw) <= MAX_BODY_BYTES else raw[:MAX_BODY_BYTES] + f"... [{len(raw)} bytes]".encode()
+
+
+def _clip_text(value: str) -> str:
+    return value[:MAX_HEADER_CHARS] + f"... [{len(value)} characters]"
 
 
 class Journal:
-    def __init__(self, size: int) -> None:
-        self._entries: deque[Entry] = deque(maxlen=max(1, size))
+    """The last `size` API calls (and the last ADMIN_RING admin calls), within `max_bytes` in all."""
+
+    def __init__(self, size: int, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._size = max(1, size)
+        self._max_bytes = max_bytes
+        self._entries: deque[Entry] = deque()
+        self._admin: deque[Entry] = deque(maxlen=ADMIN_RING)
+        self._bytes = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def record(self, **fields: Any) -> Entry:
         with self._lock:
             entry = Entry(id=next(self._ids), **fields)
-            self._entries.append(entry)
+            if entry.kind == "admin":
+                self._admin.append(entry)
+                return entry
+            entries = self._entries
+            entries.append(entry)
+            self._bytes += entry.size
+            while len(entries) > self._size or (self._bytes > self._max_bytes and len(entries) > 1):
+                self._bytes -= entries.popleft().size
         return entry
 
     def entries(
@@ -110,16 +189,19 @@ class Journal:
         limit: int | None = None,
         before_id: int | None = None,
         after_id: int | None = None,
+        kind: str | None = None,
     ) -> list[Entry]:
-        """Newest first, filtered; `before_id` / `after_id` page through it (ids only grow)."""
-        with self._lock:
-            entries = list(self._entries)
+        """Newest first, filtered; `before_id` / `after_id` page through it (ids only grow). API and unrouted
+        calls unless `kind` says otherwise ("admin", "api", "unrouted", or "all")."""
+        entries = self._select(kind)
         if before_id is not None:
             entries = entries[: bisect.bisect_left(entries, before_id, key=_entry_id)]
         out = []
         for e in reversed(entries):
             if after_id is not None and e.id <= after_id:
                 break
+            if kind in ("api", "unrouted") and e.kind != kind:
+                continue
             if operation and operation not in (e.operation, e.path):
                 continue
             if status is not None and not e.has_status(status):
@@ -133,21 +215,34 @@ class Journal:
                 break
         return out
 
-    def get(self, entry_id: int) -> Entry | None:
+    def _select(self, kind: str | None) -> list[Entry]:
         with self._lock:
-            entries = list(self._entries)
+            if kind == "admin":
+                return list(self._admin)
+            if kind == "all":
+                return sorted([*self._entries, *self._admin], key=_entry_id)
+            return list(self._entries)
+
+    def get(self, entry_id: int) -> Entry | None:
+        entries = self._select("all")
         i = bisect.bisect_left(entries, entry_id, key=_entry_id)
         return entries[i] if i < len(entries) and entries[i].id == entry_id else None
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._admin.clear()
+            self._bytes = 0
 
     @property
     def latest_id(self) -> int:
-        """The newest entry's id (0 when empty): where a poller for new entries starts."""
+        """The newest API entry's id (0 when empty): where a poller for new entries starts."""
         with self._lock:
             return self._entries[-1].id if self._entries else 0
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -155,3 +250,82 @@ class Journal:
 
 def _entry_id(entry: Entry) -> int:
     return entry.id
+
+
+class JournalMiddleware:
+    """The outermost layer: every HTTP request gets a correlation id and a journal entry, whatever happens
+    inside. A failure of the mock itself becomes HubSpot's 500 envelope, logged and journaled with its
+    traceback; a client that goes away mid-body is journaled as such, with no answer."""
+
+    def __init__(self, app: ASGIApp, journal: Journal, clock: Clock) -> None:
+        self.app = app
+        self.journal = journal
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state: CallState = scope.setdefault("state", {})
+        state["correlation_id"] = new_correlation_id()
+        request_chunks: list[bytes] = []
+        kept = 0
+        answer: dict[str, Any] = {"status": None, "chunks": [], "kept": 0}
+
+        async def tee_receive() -> Message:
+            nonlocal kept
+            message = await receive()
+            chunk = message.get("body", b"")
+            if chunk and kept <= MAX_BODY_BYTES:
+                request_chunks.append(chunk)
+                kept += len(chunk)
+            return message
+
+        async def tee_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                chunk = message.get("body", b"")
+                if chunk and answer["kept"] <= MAX_BODY_BYTES:
+                    answer["chunks"].append(chunk)
+                    answer["kept"] += len(chunk)
+            await send(message)
+
+        failure: str | None = None
+        note: str | None = None
+        try:
+            await self.app(scope, tee_receive, tee_send)
+        except ClientDisconnect:
+            note = "the client disconnected before sending the whole body; nothing was applied"
+        except OSError as exc:  # the socket went away while answering: nothing more to send
+            note = f"the connection failed while answering: {exc}"
+        except Exception:
+            failure = traceback.format_exc()
+            log.error("internal error on %s %s\n%s", scope["method"], scope["path"], failure)
+            if answer["status"] is None:
+                await internal_error_response(state["correlation_id"])(scope, tee_receive, tee_send)
+        notes = state.get("notes")
+        if notes and note is None:
+            note = "; ".join(notes)
+        changes = state.get("changes", ([], 0))
+        self.journal.record(
+            at_ms=self.clock.now_ms(),
+            method=scope["method"],
+            path=scope["path"],
+            query=redact_query(scope["query_string"].decode("latin-1")),
+            operation=state.get("operation"),
+            headers=redact((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
+            body_bytes=clip(b"".join(request_chunks)),
+            status=answer["status"],
+            correlation_id=state["correlation_id"],
+            fault=state.get("fault"),
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            response_bytes=clip(b"".join(answer["chunks"])),
+            change_records=changes[0],
+            changes_count=changes[1],
+            kind=state.get("kind", "unrouted"),
+            note=note,
+            traceback=failure,
+        )
+

@@ -25,7 +25,8 @@ from starlette.applications import Starlette
 from .app import create_app
 from .faults import FaultRule
 from .journal import Entry
-from .models import Backend
+from .backend import Backend
+from .inspector.dump import dump_state
 from .settings import Settings
 from .testing import serve_in_thread
 
@@ -45,7 +46,7 @@ class HubSpotMock:
 
     def state(self) -> dict[str, Any]:
         """Everything the mock holds: portals, contacts, events, subscriber histories."""
-        return self.backend.dump()
+        return dump_state(self.backend)
 
     def journal(self, **filters: Any) -> list[Entry]:
         """What was sent and answered, newest first (filters: operation, status, faulted, text, limit)."""

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .backend import AttendanceResult, AttendanceState, BatchOutcome, ItemError, MarketingEvent, ParticipationView
+from .call import Answer, Call
 from .clock import iso_ms
-from .fault_actions import injected_item_errors
-from .models import AttendanceResult, BatchOutcome, ItemError, MarketingEvent, ParticipationView
-from .operations import Answer, Call
 
 
 # ---------------------------------------------------------------------------------------------- writes
@@ -20,18 +19,18 @@ def record_by_contact_ids(call: Call) -> Answer:
     outcome = call.backend.record_by_contact_ids(
         call.principal, p["externalEventId"], p["subscriberState"], p.get("externalAccountId"), call.body["inputs"]
     )
-    return _batch(call, _with_injected(call, outcome), _vid_result, call.settings.record_by_contact_ids_status)
+    return _batch(call, outcome, _vid_result, call.settings.record_by_contact_ids_status)
 
 
 def record_by_email(call: Call) -> Answer:
     p = call.params
     outcome = call.backend.record_by_email(call.principal, p["objectId"], p["subscriberState"], call.body["inputs"])
-    return _batch(call, _with_injected(call, outcome), _email_result, 200)
+    return _batch(call, outcome, _email_result, 200)
 
 
 def upsert_events(call: Call) -> Answer:
     outcome = call.backend.upsert_events(call.principal, call.body["inputs"])
-    return _batch(call, _with_injected(call, outcome), _event_result, 200)
+    return _batch(call, outcome, _event_result, 200)
 
 
 def upsert_by_contact_id(call: Call) -> Answer:
@@ -39,19 +38,14 @@ def upsert_by_contact_id(call: Call) -> Answer:
     outcome = call.backend.upsert_by_contact_id(
         call.principal, p["externalEventId"], p["subscriberState"], p["externalAccountId"], call.body["inputs"]
     )
-    outcome = _with_injected(call, outcome)
-    if not outcome.errors:
+    if not outcome.errors and not call.item_errors:
         return Answer(call.settings.upsert_by_contact_id_status, None, outcome.notes)
     return _batch(call, outcome, _vid_result, call.settings.mixed_batch_status)
 
 
-def _with_injected(call: Call, outcome: BatchOutcome) -> BatchOutcome:
-    """Inputs a partial-failure fault took out are answered as per-item errors."""
-    outcome.errors.extend(injected_item_errors(call))
-    return outcome
-
-
 def _batch(call: Call, outcome: BatchOutcome, shape: Any, success_status: int) -> Answer:
+    """HubSpot's batch answer: results, and per-item errors (the backend's, and inputs the call took out)."""
+    outcome.errors.extend(call.item_errors)
     completed = call.backend.clock.now_ms()
     body: dict[str, Any] = {
         "status": "COMPLETE",
@@ -156,7 +150,7 @@ def get_details(call: Call) -> Answer:
 def get_by_object_id(call: Call) -> Answer:
     event = call.backend.event_by_object_id(call.principal, call.params["objectId"])
     out = _event_fields(event, {"objectId": event.object_id, "externalEventId": event.external_event_id})
-    out["eventStatus"] = _event_status(event, call.backend.clock.now_ms())
+    out["eventStatus"] = event.status(call.backend.clock.now_ms())
     out["appInfo"] = {"id": str(event.app_id), "name": f"App {event.app_id}"}
     out["customProperties"] = [{"name": n, "value": v} for n, v in event.custom_properties.items()]
     out.update(_read_counters(call.backend.counters(event)))
@@ -185,38 +179,25 @@ def breakdown_by_object_id(call: Call) -> Answer:
     return Answer(200, _breakdown(call, event))
 
 
-def _counters(c: dict[str, int]) -> dict[str, int]:
-    return {"attended": c["ATTENDED"], "cancelled": c["CANCELLED"], "noShows": c["NO_SHOW"], "registered": c["REGISTERED"]}
+S = AttendanceState
 
 
-def _read_counters(c: dict[str, int]) -> dict[str, int]:
-    return {"registrants": c["REGISTERED"], "attendees": c["ATTENDED"], "cancellations": c["CANCELLED"], "noShows": c["NO_SHOW"]}
+def _counters(c: dict[AttendanceState, int]) -> dict[str, int]:
+    return {"attended": c[S.ATTENDED], "cancelled": c[S.CANCELLED], "noShows": c[S.NO_SHOW], "registered": c[S.REGISTERED]}
 
 
-def _event_status(e: MarketingEvent, now_ms: int) -> str:
-    if e.event_cancelled:
-        return "CANCELLED"
-    if e.event_completed or (e.end_ms is not None and e.end_ms < now_ms):
-        return "PAST"
-    if e.start_ms is not None and e.start_ms <= now_ms:
-        return "ONGOING"
-    return "UPCOMING"
+def _read_counters(c: dict[AttendanceState, int]) -> dict[str, int]:
+    return {"registrants": c[S.REGISTERED], "attendees": c[S.ATTENDED], "cancellations": c[S.CANCELLED], "noShows": c[S.NO_SHOW]}
 
 
 def _breakdown(call: Call, event: MarketingEvent) -> dict[str, Any]:
     p = call.params
-    views = call.backend.participations(event)
-    if "state" in p:
-        views = [v for v in views if v.state == p["state"]]
-    if "contactIdentifier" in p:
-        who = p["contactIdentifier"].strip().lower()
-        views = [v for v in views if str(v.contact.vid) == who or v.contact.email == who]
-    start = int(p.get("after", 0))
-    limit = p.get("limit", 10)
-    page = views[start : start + limit]
-    out: dict[str, Any] = {"total": len(views), "results": [_participation(event, v) for v in page]}
-    if start + limit < len(views):
-        out["paging"] = {"next": {"after": str(start + limit)}}
+    total, page, next_after = call.backend.breakdown(
+        event, state=p.get("state"), contact=p.get("contactIdentifier"), after=int(p.get("after", 0)), limit=p.get("limit", 10)
+    )
+    out: dict[str, Any] = {"total": total, "results": [_participation(event, v) for v in page]}
+    if next_after is not None:
+        out["paging"] = {"next": {"after": str(next_after)}}
     return out
 
 
@@ -226,8 +207,9 @@ def _participation(event: MarketingEvent, v: ParticipationView) -> dict[str, Any
         if name in v.contact.properties:
             contact[name] = v.contact.properties[name]
     properties: dict[str, Any] = {"attendanceState": v.state, "occurredAt": v.change.interaction_ms}
-    if v.change.joined_ms is not None and v.change.left_ms is not None:
-        properties["attendanceDurationSeconds"] = (v.change.left_ms - v.change.joined_ms) // 1000
+    duration = v.change.duration_seconds
+    if duration is not None:
+        properties["attendanceDurationSeconds"] = duration
     return {
         "id": v.participation.participation_id,
         "createdAt": iso_ms(v.participation.created_at),

@@ -7,7 +7,7 @@ from typing import Any
 
 import uvicorn
 
-from .fault_actions import TRANSPORT_KEY
+from .transport import TRANSPORT_KEY
 
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Protocol

@@ -131,6 +131,8 @@ class Settings:
     state_path: str | None = None  # --state FILE: loaded at start, saved on shutdown and on demand, atomically
     faults_path: str | None = None  # a JSON/YAML list of fault rules loaded at start
     journal_size: int = 1000  # requests kept in the journal (a ring buffer)
+    # What the journal may hold in all (bodies, headers, changes): the oldest entries go first past it.
+    journal_max_bytes: int = 64 * 1024 * 1024
     admin_enabled: bool = True  # the /__mock/ admin API
     admin_token: str | None = None  # when set, the admin API wants `Authorization: Bearer <admin_token>`
 

@@ -1,6 +1,6 @@
 """State files (--state FILE): a Backend.snapshot() image, written so that a crash never loses it.
 
-The file is JSON lines (models.image_lines): the image without its contacts and participations, then those
+The file is JSON lines (backend/persistence.image_lines): the image without its contacts and participations, then those
 in chunks of 10,000, so that restoring a million records parses one chunk at a time instead of the whole state
 at once (a single-document file, as older versions wrote, loads too). save_snapshot writes to a temporary file
 in the target's directory, syncs it to disk and renames it over the target: a reader (or a restart after a
@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import orjson
 
-from .models import check_snapshot_format, image_from_lines, image_lines
+from .backend.persistence import check_snapshot_format, image_from_lines, image_lines
 
 if TYPE_CHECKING:
-    from .models import Backend
+    from .backend import Backend
 
 
 def save_snapshot(backend: "Backend", path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 Routes, required scopes, parameters and request-body validation all come from ``openapi/``, so the mock
 cannot accept what its spec forbids or forbid what it allows. Vendor keys in the YAML mark what a setting
-changes: ``x-required-when`` (a parameter or fields become required) and ``x-iso-string-when``
-(interactionDateTime also takes an ISO-8601 string).
+changes: ``x-required-when`` (a parameter or fields become required), ``x-iso-string-when``
+(interactionDateTime also takes an ISO-8601 string) and ``x-max-items-from`` (a batch's size limit).
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ def document_for(settings: Settings) -> dict[str, Any]:
             node["required"] = list(node.get("required", [])) + [n for n in extra if n not in node.get("required", [])]
         if node.get("additionalProperties") is False and not settings.reject_unknown_fields:
             del node["additionalProperties"]  # only request objects are closed in the YAML
+        limit_setting = node.get("x-max-items-from")
+        if limit_setting and getattr(settings, limit_setting) is not None:
+            node["maxItems"] = getattr(settings, limit_setting)
         iso = node.get("x-iso-string-when")
         if iso and SWITCHES[iso](settings):
             integer = {k: v for k, v in node.items() if not k.startswith("x-") and k != "description"}
@@ -135,16 +138,25 @@ ADMIN_PREFIX = "/__mock/"
 
 
 def operations(document: dict[str, Any]) -> list[Operation]:
-    """HubSpot's operations of the spec (the admin API's are documented there but routed by admin.py)."""
+    """HubSpot's operations of the spec (the admin API's are routed by admin.py: see admin_operations)."""
+    return _operations(document, admin=False)
+
+
+def admin_operations(document: dict[str, Any]) -> dict[str, Operation]:
+    """The mock's own admin operations by operationId, validated by the spec like HubSpot's."""
+    return {op.operation_id: op for op in _operations(document, admin=True)}
+
+
+def _operations(document: dict[str, Any], *, admin: bool) -> list[Operation]:
     components = document.get("components", {})
     ops = []
     for path, item in document["paths"].items():
-        if path.startswith(ADMIN_PREFIX):
+        if path.startswith(ADMIN_PREFIX) != admin:
             continue
         for method, spec in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            op = Operation(spec["operationId"], method.upper(), path, spec["x-required-scope"])
+            op = Operation(spec["operationId"], method.upper(), path, spec.get("x-required-scope", ""))
             for raw in spec.get("parameters", []):
                 param = _resolve(document, raw)
                 schema = param["schema"]
@@ -190,6 +202,12 @@ def _detail(error: Any) -> dict[str, str]:
             "message": f'Unrecognized field(s) "{names}" (not marked as ignorable)',
             "in": f"{where}.{kind.unexpected[0]}" if where else kind.unexpected[0],
             "code": "UNRECOGNIZED_FIELD",
+        }
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.MaxItems) and where == "inputs":
+        return {
+            "message": f"Too many inputs: {len(error.instance)} given, at most {kind.limit} per batch",
+            "in": where,
+            "code": "TOO_MANY_INPUTS",
         }
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Type):
         return {

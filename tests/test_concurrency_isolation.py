@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from mock_server import Settings, create_app
 from mock_server.clock import FakeClock
 from mock_server.testing import serve_in_thread
+from mock_server.inspector.dump import dump_state
 
 BASE = "/marketing/v3/marketing-events"
 UPSERT_EVENTS = f"{BASE}/events/upsert"
@@ -129,7 +130,7 @@ def test_concurrent_upserts_and_email_creates_match_the_sequential_model() -> No
     assert not [s for s in statuses if s >= 500], "5xx answers under concurrency"
     assert set(statuses) == {200}, sorted(set(statuses))
 
-    state = app.state.backend.dump()["portals"]["1"]
+    state = dump_state(app.state.backend)["portals"]["1"]
     events = state["events"]
     # Exactly one event per key, and every client that upserted a key was told the same objectId.
     assert sorted(e["externalEventId"] for e in events) == sorted(EVENT_IDS)
@@ -181,7 +182,7 @@ class IsolationMachine(RuleBasedStateMachine):
 
     # ----------------------------------------------------------- helpers
     def portal_dump(self, portal: int) -> dict[str, Any]:
-        return copy.deepcopy(self.app.state.backend.dump()["portals"][str(portal)])
+        return copy.deepcopy(dump_state(self.app.state.backend)["portals"][str(portal)])
 
     def events_of(self, portal: int, app: int) -> list[dict[str, Any]]:
         return [e for e in self.portal_dump(portal)["events"] if e["appId"] == app]
@@ -263,7 +264,7 @@ class IsolationMachine(RuleBasedStateMachine):
     # ----------------------------------------------------------- invariants
     @invariant()
     def state_matches_model(self) -> None:
-        dump = self.app.state.backend.dump()["portals"]
+        dump = dump_state(self.app.state.backend)["portals"]
         assert set(dump) == {"1", "2"}
         for portal in (1, 2):
             state = dump[str(portal)]
@@ -294,14 +295,14 @@ def test_cross_tenant_access_explicitly() -> None:
     resp = client.post(UPSERT_EVENTS, json={"inputs": [event_input("e1", "App 1's")]}, headers=auth(TOK_A1))
     (a1_event,) = resp.json()["results"]
     oid = a1_event["objectId"]
-    portal1 = copy.deepcopy(app.state.backend.dump()["portals"]["1"])
+    portal1 = copy.deepcopy(dump_state(app.state.backend)["portals"]["1"])
 
     # Portal 2 cannot read or write portal 1's event.
     assert client.get(f"{BASE}/{oid}", headers=auth(TOK_B1)).status_code == 404
     resp = client.post(email_path(oid), json={"inputs": [email_input("eve@x.com", NOW_MS)]}, headers=auth(TOK_B1))
     assert resp.status_code == 404
     assert client.get(f"{BASE}/events/e1", params={"externalAccountId": "acct-1"}, headers=auth(TOK_B1)).status_code == 404
-    assert app.state.backend.dump()["portals"]["1"] == portal1
+    assert dump_state(app.state.backend)["portals"]["1"] == portal1
 
     # App 2 of portal 1 cannot see app 1's event through external ids ...
     assert client.get(f"{BASE}/events/e1", params={"externalAccountId": "acct-1"}, headers=auth(TOK_A2)).status_code == 404
@@ -309,7 +310,7 @@ def test_cross_tenant_access_explicitly() -> None:
     resp = client.post(UPSERT_EVENTS, json={"inputs": [event_input("e1", "App 2's")]}, headers=auth(TOK_A2))
     assert resp.status_code == 200
     assert resp.json()["results"][0]["objectId"] != oid
-    app1_events = [e for e in app.state.backend.dump()["portals"]["1"]["events"] if e["appId"] == 1]
+    app1_events = [e for e in dump_state(app.state.backend)["portals"]["1"]["events"] if e["appId"] == 1]
     assert app1_events == portal1["events"]
     # ... but it CAN use objectId endpoints of app 1's event in the same portal.
     assert client.get(f"{BASE}/{oid}", headers=auth(TOK_A2)).status_code == 200

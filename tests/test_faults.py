@@ -27,6 +27,7 @@ from contracts.errors import RateLimited
 from mock_server import Settings, create_app
 from mock_server.clock import FakeClock
 from mock_server.faults import FaultBook, FaultRule
+from mock_server.inspector.dump import dump_state
 
 BASE = "/marketing/v3/marketing-events"
 WHEN = 1_767_225_600_000
@@ -52,7 +53,7 @@ def event(client: MarketingEventsClient, event_id: str = "webinar-1"):
 
 
 def contact_histories(mock) -> list[list[str]]:
-    (ev,) = mock.backend.dump()["portals"]["1"]["events"]
+    (ev,) = dump_state(mock.backend)["portals"]["1"]["events"]
     return [[h["state"] for h in s["history"]] for s in ev["subscribers"]]
 
 
@@ -65,7 +66,7 @@ def test_5xx_twice_then_the_thin_client_recovers_with_backoff(live):
     assert slept == [0.2, 0.4]  # exponential backoff (jitter fixed at 0)
     statuses = [e.status for e in mock.journal.entries(operation="upsertEvents")]
     assert statuses == [200, 503, 503]  # newest first
-    assert len(mock.backend.dump()["portals"]["1"]["events"]) == 1
+    assert len(dump_state(mock.backend)["portals"]["1"]["events"]) == 1
 
 
 def test_ten_secondly_429_waits_for_the_window_and_daily_is_not_retried(live):

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from starlette.testclient import TestClient
 
 from mock_server import Settings, create_app
+from mock_server.inspector.dump import dump_state
 
 from envelopes import assert_error_response
 
@@ -78,7 +79,7 @@ def write_path(endpoint: str, object_id: str, *, event_id: str = EVENT_ID, state
 
 
 def dump(client: TestClient) -> dict[str, Any]:
-    return client.app.state.backend.dump()
+    return dump_state(client.app.state.backend)
 
 
 def expect_error(

@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from mock_server import Settings, create_app
 from mock_server.clock import FakeClock
+from mock_server.inspector.dump import dump_state
 
 from envelopes import ABSENT, JSON_CT, UUID4, assert_error_response
 
@@ -77,7 +78,7 @@ def auth(token: str = TOKEN) -> dict[str, str]:
 
 
 def dump(client: TestClient) -> dict[str, Any]:
-    return client.app.state.backend.dump()
+    return dump_state(client.app.state.backend)
 
 
 def event_input(event_id: str = EVENT_ID, account: str = ACCOUNT, **fields: Any) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from mock_server import Settings, create_app
 from mock_server.changes import ChangeLog, readable
 from mock_server.inspector.presets import FAULT_PRESETS
 from mock_server.journal import Journal
-from mock_server.models import Principal
+from mock_server.backend import Principal
+from mock_server.inspector.dump import dump_state
 
 BASE = "/marketing/v3/marketing-events"
 TOKEN = "pat-na1-inspector-secret"
@@ -110,7 +111,7 @@ def test_an_entry_tells_the_state_changes_its_call_caused_and_never_the_token(cl
     upsert(client, "webinar-1", name="Renamed")
     entries = journal(client)["results"]  # newest first
     changes = [[(c["kind"], c["action"], c["key"], c["summary"]) for c in e["changes"]] for e in entries]
-    ada, grace = (c["vid"] for c in client.app.state.backend.dump()["portals"]["1"]["contacts"])
+    ada, grace = (c["vid"] for c in dump_state(client.app.state.backend)["portals"]["1"]["contacts"])
     assert changes == [
         [("event", "updated", object_id, "Renamed")],
         [("subscriber", "CANCELLED", f"{object_id}/{ada}", "ada@example.com")],

@@ -29,6 +29,7 @@ from urllib3.util.retry import Retry
 
 from mock_server import Settings, create_app
 from mock_server.testing import serve_in_thread
+from mock_server.inspector.dump import dump_state
 
 CHROMIUM = Path(os.environ.get("INSPECTOR_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("INSPECTOR_ARTIFACTS_DIR", Path(__file__).resolve().parents[1] / "test-artifacts"))
@@ -270,7 +271,7 @@ def test_reset_empties_the_state_and_snapshot_downloads_it(mock, page):
     page.click("#reset")
     expect(page.locator("#events-rows tr")).to_have_count(0)
     expect(page.locator("#events-empty")).to_be_visible()
-    assert app.state.backend.dump()["portals"]["1"] == {"propertyDefinitions": [], "contacts": [], "events": []}
+    assert dump_state(app.state.backend)["portals"]["1"] == {"propertyDefinitions": [], "contacts": [], "events": []}
     assert journal_total(app) == 0
     page.click("#tabs a[data-view=journal]")
     expect(page.locator("#journal-rows tr")).to_have_count(0)

@@ -23,6 +23,7 @@ import pytest
 
 from mock_server import Settings, create_app
 from mock_server.testing import serve_in_thread
+from mock_server.inspector.dump import dump_state
 
 NODE_DIR = Path(__file__).parent / "node"
 DRIVER = NODE_DIR / "drive.mjs"
@@ -107,7 +108,7 @@ def test_round_trip(node_sdk, server):
     assert counters["body"] == {"attended": 1, "registered": 0, "cancelled": 1, "noShows": 0}
 
     # The writes the SDK reported as failures happened all the same.
-    portal = app.state.backend.dump()["portals"]["1"]
+    portal = dump_state(app.state.backend)["portals"]["1"]
     assert {c["vid"]: c["email"] for c in portal["contacts"]} == {BIG_VID: "big@example.com", created["vid"]: "node.person@example.com"}
     (stored,) = [e for e in portal["events"] if e["externalEventId"] == "node-1"]
     assert stored["objectId"] == event["objectId"] and stored["eventName"] == "Node launch webinar"

@@ -22,6 +22,7 @@ from hubspot.marketing.events.exceptions import ApiException, ForbiddenException
 
 from mock_server import Settings, create_app
 from mock_server.testing import serve_in_thread
+from mock_server.inspector.dump import dump_state
 
 SEED = {
     "portals": [{"id": 1, "propertyDefinitions": ["webinar_platform"]}],
@@ -106,7 +107,7 @@ def test_all_four_endpoints_round_trip(server):
     assert states == {BIG_VID: "ATTENDED", created.vid: "CANCELLED"}
     assert events.basic_api.get_by_object_id(event.object_id).external_event_id == "sdk-1"
 
-    stored = {e["externalEventId"]: e for e in backend.dump()["portals"]["1"]["events"]}["sdk-1"]
+    stored = {e["externalEventId"]: e for e in dump_state(backend)["portals"]["1"]["events"]}["sdk-1"]
     assert {s["vid"] for s in stored["subscribers"]} == {BIG_VID, created.vid}
 
 

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
 from mock_server import Settings, create_app
+from mock_server.inspector.dump import dump_state
 
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "200"))
 VIDS = [2**31 + 1000 + i for i in range(5)]
@@ -39,7 +40,7 @@ SEED = {
 
 # Only the seeded token is valid, so schemathesis' ignored-auth check has something to prove.
 app = create_app(Settings.for_profile(os.environ.get("CONTRACT_PROFILE", "live"), accept_any_token=False), seed=SEED)
-OBJECT_IDS = [e["objectId"] for e in app.state.backend.dump()["portals"]["1"]["events"]]
+OBJECT_IDS = [e["objectId"] for e in dump_state(app.state.backend)["portals"]["1"]["events"]]
 
 # The admin API (tag "Mock admin") resets and arms faults: it is not for a HubSpot contract run.
 schema = schemathesis.openapi.from_asgi("/openapi.json", app).exclude(tag="Mock admin")

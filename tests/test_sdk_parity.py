@@ -21,6 +21,7 @@ from contracts.client import ContactAttendance, EmailAttendance, EventInput, Mar
 from mock_server import Settings, create_app
 from mock_server.clock import FakeClock
 from mock_server.testing import serve_in_thread
+from mock_server.inspector.dump import dump_state
 
 SEED = {"portals": [{"id": 1, "propertyDefinitions": ["webinar_platform"], "contacts": [{"vid": 2**31 + 7, "email": "known@example.com"}]}]}
 EVENT = dict(account="acct-1", event_id="webinar-1", name="Launch", organizer="Acme", start="2026-12-01T15:00:00Z", end="2026-12-01T16:00:00Z")
@@ -53,7 +54,7 @@ def final_state(drive) -> dict:
     app = create_app(Settings(), seed=SEED, clock=FakeClock())
     with serve_in_thread(app) as url:
         drive(url)
-    return app.state.backend.dump()
+    return dump_state(app.state.backend)
 
 
 def test_thin_client_and_official_sdk_leave_identical_state():

@@ -25,9 +25,12 @@ from starlette.testclient import TestClient
 from mock_server import create_app
 from mock_server.clock import FakeClock
 from mock_server.exceptions import READ_SCOPE, ExpiredToken, NotFound, Unauthorized
-from mock_server.models import _EVENT_FIELDS, _SNAPSHOT_EVENT_FIELDS, SNAPSHOT_FORMAT, Backend, Principal, image_lines
+from mock_server.backend import Backend, Principal
+from mock_server.backend.events import EVENT_FIELDS as _EVENT_FIELDS
+from mock_server.backend.persistence import SNAPSHOT_EVENT_FIELDS as _SNAPSHOT_EVENT_FIELDS, SNAPSHOT_FORMAT, image_lines
 from mock_server.settings import Settings
 from mock_server.snapshot import load_snapshot, restore_snapshot, save_snapshot
+from mock_server.inspector.dump import dump_state
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_767_225_600_000  # FakeClock's start: 2026-01-01T00:00:00Z, in ms
@@ -173,11 +176,11 @@ def test_round_trip_through_a_file_gives_the_same_state(backend, tmp_path):
     restored = Backend.from_snapshot(image, clock=FakeClock(backend.clock.now_ms()))
 
     assert image["format"] == SNAPSHOT_FORMAT
-    assert restored.dump() == backend.dump()
+    assert dump_state(restored) == dump_state(backend)
     assert internals(restored) == internals(backend)
     assert restored.snapshot() == backend.snapshot() == image
     # the parts the fixture is meant to cover are really there
-    dump = restored.dump()
+    dump = dump_state(restored)
     assert set(dump["portals"]) == {"1", "2"}
     assert {c["email"] for c in dump["portals"]["1"]["contacts"]} >= {"ada@example.com", "new@person.com"}
     (e1,) = [e for e in dump["portals"]["1"]["events"] if e["appId"] == 1 and e["externalEventId"] == "e1"]
@@ -198,7 +201,7 @@ def test_restore_replaces_all_state_of_a_used_backend(backend):
 
     target.restore(backend.snapshot())
 
-    assert target.dump() == backend.dump()
+    assert dump_state(target) == dump_state(backend)
     assert internals(target) == internals(backend)
     assert "gone" not in target.tokens
 
@@ -244,11 +247,11 @@ def test_email_lookup_works_after_restore(backend):
 
 def test_snapshot_shares_no_mutable_data_with_the_backend(backend):
     image = backend.snapshot()
-    before = backend.dump()
+    before = dump_state(backend)
     image["portals"][0]["contacts"][0]["properties"]["firstname"] = "Mallory"
     image["portals"][0]["events"][0]["customProperties"]["p"] = "mutated"
     image["portals"][0]["events"][0]["participations"][0]["history"][0]["properties"]["x"] = "y"
-    assert backend.dump() == before
+    assert dump_state(backend) == before
 
     restored = Backend.from_snapshot(backend.snapshot(), clock=FakeClock())
     clean = restored.snapshot()
@@ -386,7 +389,7 @@ def test_bad_image_raises_value_error_and_changes_nothing(backend, name):
 
 def test_a_dump_is_not_a_snapshot(backend):
     with pytest.raises(ValueError, match="not a mock state snapshot"):
-        Backend().restore(backend.dump())
+        Backend().restore(dump_state(backend))
 
 
 def _nodes(node: Any, path: tuple = ()):
@@ -462,7 +465,7 @@ def test_save_replaces_the_previous_file_and_leaves_nothing_else(backend, tmp_pa
 def test_save_to_a_relative_path(backend, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     save_snapshot(backend, "state.json")
-    assert Backend.from_snapshot(load_snapshot("state.json"), clock=FakeClock()).dump() == backend.dump()
+    assert dump_state(Backend.from_snapshot(load_snapshot("state.json"), clock=FakeClock())) == dump_state(backend)
 
 
 @pytest.fixture
@@ -525,7 +528,7 @@ def test_a_state_that_cannot_be_serialised_writes_nothing(backend, previous, mon
 CHILD = r"""
 import sys, tempfile, time
 from mock_server.clock import FakeClock
-from mock_server.models import Backend, Principal
+from mock_server.backend import Backend, Principal
 from mock_server.snapshot import load_snapshot, save_snapshot
 
 path = sys.argv[1]
@@ -583,7 +586,7 @@ def test_a_process_killed_mid_save_leaves_the_previous_file_intact(backend, tmp_
     leftover = Path(tmp_name)
     assert leftover.parent == tmp_path and leftover.stat().st_size == 4096  # it died with the new file half written
     assert path.read_bytes() == before
-    assert Backend.from_snapshot(load_snapshot(path), clock=FakeClock()).dump() == backend.dump()
+    assert dump_state(Backend.from_snapshot(load_snapshot(path), clock=FakeClock())) == dump_state(backend)
 
 
 # ---------------------------------------------------------------------------------------------- --state FILE
@@ -608,14 +611,14 @@ def test_state_file_survives_a_restart_of_the_app(tmp_path):
             headers=headers,
         )
         assert response.status_code == 200, response.text
-        expected = client.app.state.backend.dump()
+        expected = dump_state(client.app.state.backend)
     # leaving the client ran the shutdown, which saved the email-create too
     assert "late@example.com" in {
-        c["email"] for c in Backend.from_snapshot(load_snapshot(path)).dump()["portals"]["1"]["contacts"]
+        c["email"] for c in dump_state(Backend.from_snapshot(load_snapshot(path)))["portals"]["1"]["contacts"]
     }
 
     with TestClient(create_app(settings, clock=FakeClock())) as client:
-        assert client.app.state.backend.dump() == expected
+        assert dump_state(client.app.state.backend) == expected
         assert client.get(f"/marketing/v3/marketing-events/{object_id}", headers=headers).status_code == 200
 
 
@@ -650,7 +653,7 @@ def test_a_single_document_state_file_still_restores(backend, tmp_path):
     path.write_bytes(orjson.dumps(backend.snapshot()))
     restored = Backend(Settings(), FakeClock())
     restore_snapshot(restored, path)
-    assert restored.dump() == backend.dump()
+    assert dump_state(restored) == dump_state(backend)
     assert load_snapshot(path) == backend.snapshot()
 
 

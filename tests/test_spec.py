@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mock_server import Settings, create_app
-from mock_server.models import subscriber_state
+from mock_server.backend import subscriber_state
 from mock_server.exceptions import ValidationError
 from mock_server.responses import HANDLERS
 from mock_server.settings import PROFILES
@@ -113,7 +113,7 @@ def test_the_admin_api_in_the_spec_is_the_one_served():
     from starlette.routing import Route
 
     app = create_app(Settings())
-    documented = {(m.upper(), p.replace("{ruleId}", "{rule_id}")) for p, item in app.state.openapi["paths"].items() if p.startswith("/__mock/") for m in item}
+    documented = {(m.upper(), p) for p, item in app.state.openapi["paths"].items() if p.startswith("/__mock/") for m in item}
     served = {(m, r.path) for r in app.routes if isinstance(r, Route) and r.path.startswith("/__mock/") for m in r.methods - {"HEAD"}}
     assert documented == served
 

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ..errors import error_response, new_correlation_id
 from ..exceptions import RouteNotFound
 
 STATIC = files(__name__) / "static"
@@ -28,12 +27,15 @@ PAGE_HEADERS = {
 
 def page_routes(prefix: str) -> list[Route]:
     async def page(request: Request) -> Response:
+        request.scope["state"]["kind"] = "admin"
         return _asset("index.html")
 
     async def asset(request: Request) -> Response:
+        request.scope["state"]["kind"] = "admin"
         return _asset(request.path_params["asset"])
 
     async def to_page(request: Request) -> Response:
+        request.scope["state"]["kind"] = "admin"
         return RedirectResponse(f"{prefix}/ui")  # a typed trailing slash finds the page (the API has no redirects)
 
     return [
@@ -45,6 +47,6 @@ def page_routes(prefix: str) -> list[Route]:
 
 def _asset(name: str) -> Response:
     if name not in ASSETS:
-        return error_response(RouteNotFound(), new_correlation_id())
+        raise RouteNotFound()
     media_type = MEDIA_TYPES[name.rpartition(".")[2]]
     return Response((STATIC / name).read_bytes(), media_type=media_type, headers=PAGE_HEADERS)

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator
 
 from ..clock import iso_ms
 from ..exceptions import NotFound
-from ..models import Backend, Contact, MarketingEvent, Participation, Portal
+from ..backend import Backend, Contact, MarketingEvent, Participation, Portal
 
 STORED_STATES = ("REGISTERED", "ATTENDED", "CANCELLED")
 

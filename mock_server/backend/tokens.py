@@ -1,0 +1,21 @@
+"""Tokens: a Bearer token is an app installed in a portal, with the scopes it was granted."""
+
+from __future__ import annotations
+
+from ..exceptions import ExpiredToken, Unauthorized
+from .base import BackendBase
+from .records import Principal
+
+
+class Tokens(BackendBase):
+    def authenticate(self, token: str) -> Principal:
+        """A Bearer token to its principal. Unknown tokens are the default app when accept_any_token is on."""
+        principal = self.tokens.get(token)
+        if principal is None:
+            # "Bearer Bearer pat-..." is a common mistake: HubSpot rejects it, so do we.
+            if not token or not self.settings.accept_any_token or " " in token:
+                raise Unauthorized()
+            return Principal(self.settings.default_portal_id, self.settings.default_app_id)
+        if principal.expired:
+            raise ExpiredToken("The OAuth token used to make this call expired.")
+        return principal

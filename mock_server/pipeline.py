@@ -1,0 +1,146 @@
+"""What every API call goes through before and after its handler: the HTTP half of the mock.
+
+In order: Bearer token -> principal (401), rate limits (429 when enforced), Content-Type (415), body size
+(413), the armed fault's first hook, scope (403), path and query parameters from the spec (400), JSON and the
+body schema from the spec (400); then the handler, which calls the backend and shapes the answer, and the
+fault's later hooks. Errors are raised, never answered here: the exception handlers in envelopes.py shape
+them. The journal middleware records the call from what this leaves in scope["state"].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from .backend import Backend, Principal
+from .call import Call, Handler
+from .envelopes import JSON, NOTE_HEADER, header_text
+from .exceptions import InvalidJson, MissingScopes, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationError
+from .fault_actions import NO_FAULT, FaultEffect, effect_for
+from .faults import FAULT_HEADER, FaultBook, FaultRule, one_off
+from .journal import CallState, Journal
+from .ratelimit import RateCounters
+from .spec import Operation
+
+MAX_CHANGES_PER_ENTRY = 100  # a 10,000-item batch keeps its first hundred changes and the count
+
+
+@dataclass
+class MockContext:
+    """What every endpoint shares: the state, and the layers around it."""
+
+    backend: Backend
+    counters: RateCounters
+    faults: FaultBook
+    journal: Journal
+
+
+class OperationEndpoint:
+    """An ASGI endpoint for one spec operation: its handler with auth, validation and the fault's hooks."""
+
+    def __init__(self, operation: Operation, handler: Handler, mock: MockContext) -> None:
+        self.operation = operation
+        self.handler = handler
+        self.mock = mock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state: CallState = scope["state"]
+        state["kind"] = "api"
+        state["operation"] = self.operation.operation_id
+        request = Request(scope, receive)
+        backend = self.mock.backend
+        token = _bearer_token(request.headers.get("authorization"))
+        principal = backend.authenticate(token)
+        headers = state["answer_headers"] = self.mock.counters.hit(token, principal.portal_id)
+        raw = await self._read_raw(request) if self.operation.body_validator is not None else b""
+        effect = self._fault_effect(request, token, principal, raw)
+        if effect is not NO_FAULT:
+            state["fault"] = effect.label or ""
+            state["fault_effect"] = effect  # FaultMiddleware reads it to shape how the answer is sent
+        await effect.before_call(principal)
+        if self.operation.required_scope not in principal.scopes:
+            raise MissingScopes(self.operation.required_scope)
+        query = request.query_params if scope["query_string"] else {}  # most calls have none: skip parsing
+        params = self.operation.validate_parameters(request.path_params, query)
+        body = self._parse_body(raw) if self.operation.body_validator is not None else None
+        call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms())
+        effect.trim_inputs(call)
+        revision = backend.changes.revision
+        try:
+            answer = self.handler(call)
+        finally:  # the handler runs without awaiting: no other call's changes are in between
+            state["changes"] = backend.changes.since(revision, MAX_CHANGES_PER_ENTRY)
+        answer = effect.rewrite(answer)
+        await effect.after_call()
+        headers["X-HubSpot-Correlation-Id"] = state["correlation_id"]
+        if answer.notes:
+            state["notes"] = answer.notes
+            headers[NOTE_HEADER] = header_text("; ".join(answer.notes))
+        if answer.body is None:
+            response = Response(status_code=answer.status, headers=headers)
+        else:
+            response = Response(orjson.dumps(answer.body), answer.status, headers, media_type=JSON)
+        await response(scope, receive, send)
+
+    def _fault_effect(self, request: Request, token: str, principal: Principal, raw: bytes) -> FaultEffect:
+        header = request.headers.get(FAULT_HEADER)
+        rule: FaultRule | None
+        if header is not None:
+            try:
+                rule = one_off(header)
+            except (ValueError, TypeError) as exc:
+                raise ValidationError(f"Invalid {FAULT_HEADER} header: {exc}", errors=[{"message": str(exc), "in": FAULT_HEADER}]) from None
+        else:
+            op = self.operation
+            rule = self.mock.faults.pick(op.operation_id, op.path, op.method, token, principal.app_id, raw)
+        return effect_for(rule)
+
+    async def _read_raw(self, request: Request) -> bytes:
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";", 1)[0].strip().lower() != "application/json":
+            raise UnsupportedMediaType(
+                f"Content-Type '{content_type}' is not supported; send application/json",
+                category="VALIDATION_ERROR",
+            )
+        limit = self.mock.backend.settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise _too_large(limit)  # refused before reading a byte of it
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _parse_body(self, raw: bytes) -> Any:
+        if not raw.strip():
+            raise InvalidJson("Invalid input JSON: the request body is empty", errors=[{"message": "empty body", "in": "body"}])
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise InvalidJson(f"Invalid input JSON: {exc}", errors=[{"message": str(exc), "in": "body"}]) from None
+        if not isinstance(body, dict):
+            raise InvalidJson("Invalid input JSON: the body must be a JSON object", errors=[{"message": "expected an object", "in": "body"}])
+        self.operation.validate_body(body)
+        return body
+
+
+def _bearer_token(header: str | None) -> str:
+    """`Authorization: Bearer <token>`; anything else is HubSpot's 401."""
+    if not header:
+        raise Unauthorized()
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized()
+    return token.strip()
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"Request body is larger than {limit} bytes", category="VALIDATION_ERROR")
