@@ -15,12 +15,13 @@ from typing import Any, AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
 
 from .admin import admin_routes
 from .backend import Backend
 from .clock import Clock
 from .envelopes import EXCEPTION_HANDLERS
-from .fault_actions import FaultMiddleware
+from .fault_effects import FaultMiddleware
 from .faults import FaultBook, load_rules
 from .journal import Journal, JournalMiddleware
 from .pipeline import MockContext
@@ -86,7 +87,7 @@ def create_app(
         check_seed_events(data, upsert)
         mock.backend.load_seed(data)
 
-    routes = [spec_route(document), *api_routes(document, mock)]
+    routes: list[BaseRoute] = [spec_route(document), *api_routes(document, mock)]
     if admin_allowed(settings):
         routes += admin_routes(mock, admin_operations(document), settings.admin_token, reset, snapshot, load_more_seed)
     app = Starlette(

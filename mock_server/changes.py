@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 Change = tuple[str, str, Any, Any]  # kind, action, key, summary
+MAX_SUMMARY_CHARS = 200  # a 1 MiB event name, updated 300 times, must not be kept 300 times
 
 
 class ChangeLog:
@@ -26,6 +27,8 @@ class ChangeLog:
         self._dropped = 0  # changes trimmed from the front: revision = dropped + len(items)
 
     def record(self, kind: str, action: str, key: Any, summary: Any) -> None:
+        if type(summary) is str and len(summary) > MAX_SUMMARY_CHARS:
+            summary = summary[:MAX_SUMMARY_CHARS] + "..."
         self._items.append((kind, action, key, summary))
         if len(self._items) > 2 * self._size:  # trim in halves: amortised O(1), and indexes stay plain
             drop = len(self._items) - self._size

@@ -9,6 +9,7 @@ answer as they pass, so nothing inside has to remember to journal anything.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import itertools
 import logging
@@ -27,7 +28,7 @@ from .clock import Clock, iso_ms
 from .envelopes import internal_error_response, new_correlation_id
 
 if TYPE_CHECKING:
-    from .fault_actions import FaultEffect
+    from .fault_effects import FaultEffect
 
 log = logging.getLogger("mock_server")
 
@@ -37,6 +38,7 @@ SECRET_HEADERS = {"authorization", "cookie", "proxy-authorization", "x-api-key",
 MAX_BODY_BYTES = 64 * 1024  # what an entry keeps of a body: a 10 MB body would fill memory quickly
 MAX_HEADER_CHARS = 4096  # what an entry keeps of one header value
 ENTRY_OVERHEAD = 512  # bytes counted per entry beyond its bodies and headers
+UNREAD_BODY_WAIT_SECONDS = 0.5
 ADMIN_RING = 200  # admin calls (the inspector polls every second) never push API calls out of the journal
 # What a list of entries shows per row; the headers, bodies and changes are read one entry at a time.
 SUMMARY_FIELDS = (
@@ -58,7 +60,7 @@ class CallState(TypedDict, total=False):
     changes: tuple[list[Change], int]  # the state changes the call caused (the first hundred) and their count
     notes: list[str]  # what the mock wants the caller to know (also in X-HubSpot-Mock-Note)
     answer_headers: dict[str, str]  # headers every answer carries from here on (rate limits)
-    fault_effect: "FaultEffect"  # the armed fault's hooks, for FaultMiddleware (fault_actions.EFFECT_KEY)
+    fault_effect: "FaultEffect"  # the armed fault's hooks, for FaultMiddleware (fault_effects.EFFECT_KEY)
 
 
 @dataclass
@@ -252,6 +254,15 @@ def _entry_id(entry: Entry) -> int:
     return entry.id
 
 
+def _declares_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return value != b"0"
+        if name == b"transfer-encoding":
+            return True
+    return False
+
+
 class JournalMiddleware:
     """The outermost layer: every HTTP request gets a correlation id and a journal entry, whatever happens
     inside. A failure of the mock itself becomes HubSpot's 500 envelope, logged and journaled with its
@@ -282,8 +293,21 @@ class JournalMiddleware:
                 kept += len(chunk)
             return message
 
+        async def keep_unread_body() -> None:
+            """A call answered before its body was read (a 404, a 401): keep what the client sent anyway, up
+            to the journal's limit; waiting briefly, since after the answer starts there is no reading it."""
+            more = True
+            while more and kept <= MAX_BODY_BYTES:
+                try:
+                    message = await asyncio.wait_for(tee_receive(), UNREAD_BODY_WAIT_SECONDS)
+                except asyncio.TimeoutError:
+                    return
+                more = message["type"] == "http.request" and message.get("more_body", False)
+
         async def tee_send(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if not request_chunks and _declares_body(scope):
+                    await keep_unread_body()
                 answer["status"] = message["status"]
             elif message["type"] == "http.response.body":
                 chunk = message.get("body", b"")

@@ -21,7 +21,7 @@ from .backend import Backend, Principal
 from .call import Call, Handler
 from .envelopes import JSON, NOTE_HEADER, header_text
 from .exceptions import InvalidJson, MissingScopes, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationError
-from .fault_actions import NO_FAULT, FaultEffect, effect_for
+from .fault_effects import NO_FAULT, FaultEffect, effect_for
 from .faults import FAULT_HEADER, FaultBook, FaultRule, one_off
 from .journal import CallState, Journal
 from .ratelimit import RateCounters

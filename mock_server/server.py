@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from typing import Any
 
@@ -15,19 +16,24 @@ except ImportError:  # uvicorn without httptools: h11
     from uvicorn.protocols.http.h11_impl import H11Protocol as _Protocol  # type: ignore[assignment]
 
 
-class MockHttpProtocol(_Protocol):  # type: ignore[misc, valid-type]
+class MockHttpProtocol(_Protocol):
     """uvicorn's HTTP protocol, with the connection's transport in the ASGI scope, so that a fault can close
     the connection without an answer (ASGI itself has no way to say "drop it")."""
 
     def on_headers_complete(self) -> None:  # httptools
-        self.scope.setdefault("extensions", {})[TRANSPORT_KEY] = self.transport
+        _add_transport(self.scope, self.transport)
         super().on_headers_complete()
 
     def handle_events(self) -> None:  # h11: the scope is built inside handle_events
-        super().handle_events()
+        super().handle_events()  # type: ignore[misc]  # h11's method; httptools has none
         scope = getattr(self, "scope", None)
         if scope is not None:
-            scope.setdefault("extensions", {})[TRANSPORT_KEY] = self.transport
+            _add_transport(scope, self.transport)
+
+
+def _add_transport(scope: Any, transport: asyncio.Transport) -> None:
+    extensions: dict[str, Any] = scope.setdefault("extensions", {})
+    extensions[TRANSPORT_KEY] = transport
 
 
 def tune_gc() -> None:

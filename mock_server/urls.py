@@ -63,13 +63,15 @@ class NearestOperation:
 
     def __call__(self, method: str, path: str) -> str | None:
         segments = path.strip("/").split("/")
-        scored = [(t.mismatches(segments), t.method != method, t) for t in self._templates]
-        best = [item for item in scored if item[0] <= 1]
-        if not best:
-            return None
-        best.sort(key=lambda item: (item[0], item[1]))
-        top = [t for n, other_method, t in best if (n, other_method) == best[0][:2]]
-        named = ", ".join(f"{t.method} {t.path} ({t.name})" for t in top[:3])
-        if best[0][0] == 0:
-            return f"{method} is not served on this path; it takes {named}"
-        return f"no operation matches {method} {path}; nearest: {named}"
+        scored = [(t.mismatches(segments), t) for t in self._templates]
+        on_this_path = [t for n, t in scored if n == 0]  # the path is served, with other methods (a 405)
+        near = sorted(((n, t) for n, t in scored if n <= 1 and t.method == method), key=lambda item: item[0])
+        if not near and not on_this_path:  # nothing with this method: any method one segment away
+            near = [(n, t) for n, t in scored if n == 1]
+        parts = []
+        if on_this_path:
+            parts.append(f"{method} is not served on this path; it takes " + ", ".join(f"{t.method} ({t.name})" for t in on_this_path))
+        suggestions = [t for n, t in near if n == near[0][0] and t not in on_this_path][:3] if near else []
+        if suggestions:
+            parts.append("nearest: " + ", ".join(f"{t.method} {t.path} ({t.name})" for t in suggestions))
+        return "; ".join(parts) or None
