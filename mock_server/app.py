@@ -29,8 +29,9 @@ from .ratelimit import RateCounters
 from .seed import check_seed_events, read_seed
 from .settings import Settings
 from .snapshot import restore_snapshot, save_snapshot
-from .spec import admin_operations, document_for, operations
-from .urls import NearestOperation, api_routes, spec_route
+from .spec import admin_document, document_for, operations
+from .urls import NearestOperation, api_routes, spec_routes
+from .versions import VERSIONS
 
 
 def create_app(
@@ -43,9 +44,9 @@ def create_app(
     """A mock with fresh state (or the given backend). `seed` wins over `settings.seed_path`."""
     settings = settings or (backend.settings if backend else Settings.from_env())
     clock = clock or (backend.clock if backend else Clock())
-    document = document_for(settings)
-    api_operations = operations(document)
-    upsert = next(op for op in api_operations if op.operation_id == "upsertEvents")
+    documents = {name: document_for(settings, version) for name, version in VERSIONS.items()}
+    admin = admin_document(settings) if admin_allowed(settings) else None
+    upsert = next(op for op in operations(documents["v3"]) if op.operation_id == "upsertEvents")
     if seed is None and settings.seed_path:
         seed = read_seed(settings.seed_path)
     if seed:
@@ -87,9 +88,10 @@ def create_app(
         check_seed_events(data, upsert)
         mock.backend.load_seed(data)
 
-    routes: list[BaseRoute] = [spec_route(document), *api_routes(document, mock)]
-    if admin_allowed(settings):
-        routes += admin_routes(mock, admin_operations(document), settings.admin_token, reset, snapshot, load_more_seed)
+    routes: list[BaseRoute] = [*api_routes(documents, mock), *spec_routes(documents, admin)]
+    if admin is not None:
+        admin_ops = {op.operation_id: op for op in operations(admin)}
+        routes += admin_routes(mock, admin_ops, settings.admin_token, reset, snapshot, load_more_seed)
     app = Starlette(
         routes=routes,
         middleware=[Middleware(JournalMiddleware, journal=journal, clock=clock), Middleware(FaultMiddleware)],
@@ -102,8 +104,9 @@ def create_app(
     app.state.mock = mock
     app.state.reset = reset
     app.state.backend = mock.backend
-    app.state.openapi = document
-    app.state.nearest_operation = NearestOperation([(op.method, op.path, op.operation_id) for op in api_operations])
+    app.state.openapi = documents["v3"]
+    app.state.openapi_versions = documents
+    app.state.nearest_operation = NearestOperation.of(documents)
     return app
 
 

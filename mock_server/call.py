@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from .versions import V3, ApiVersion
+
 if TYPE_CHECKING:
     from .backend import Backend, ItemError, Principal
     from .settings import Settings
@@ -22,6 +24,7 @@ class Call:
     requested_at_ms: int
     # Inputs taken out before the backend saw them (a partial-failure fault), answered as per-item errors.
     item_errors: list["ItemError"] = field(default_factory=list)
+    version: ApiVersion = V3  # the API version the call came through (versions.py)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import uvicorn
 
 from .app import admin_allowed, create_app, is_loopback
 from .server import tune_gc, uvicorn_config
-from .settings import PROFILES, Settings, coerce_setting
+from .settings import PROFILES, STRICT_READ_LAGS, Settings, coerce_setting
 
 BANNER = """\
 HubSpot Marketing Events mock ({profile} profile) on {url}
@@ -29,7 +29,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, help="port (default 8090; 0 picks a free one)")
     parser.add_argument("--seed", dest="seed_path", metavar="FILE", help="contacts, events, property definitions, tokens (JSON or YAML)")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="fidelity profile (default live)")
-    parser.add_argument("--strict", action="store_true", help="reads lag writes by 1 s, as HubSpot's do")
+    parser.add_argument("--strict", action="store_true", help="reads lag writes as HubSpot's do (1 s; counters 10 s; identifiers 60 s)")
     parser.add_argument("--state", dest="state_path", metavar="FILE", help="load state from FILE at start, save it there on shutdown")
     parser.add_argument("--faults", dest="faults_path", metavar="FILE", help="fault rules to arm at start (JSON or YAML)")
     parser.add_argument("--rate-limits", action="store_true", help="enforce HubSpot's rate limits with its 429s")
@@ -58,7 +58,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
     if args.strict:
-        overrides["read_lag_seconds"] = 1.0
+        overrides.update(STRICT_READ_LAGS)
     return Settings.from_env(**overrides)
 
 

@@ -102,6 +102,11 @@ class MissingScopes(HubSpotError):
         )
 
 
+class Forbidden(HubSpotError):
+    status_code = 403
+    category = "FORBIDDEN"
+
+
 class NotFound(HubSpotError):
     """A missing marketing event. The category is a setting (FACTS.md marks it [A])."""
 
@@ -198,3 +203,17 @@ class OriginError(Exception):
 
 class ConnectionDropped(Exception):
     """No answer at all: the connection is closed (a fault, or a proxy that gave up)."""
+
+
+class UniqueValueConflict(ValidationError):
+    """A single create with a key the app already uses. Integrations read `errorType` and
+    `errorTokens.existingObjectId` to find the event they meant (FACTS.md: seen live)."""
+
+    def __init__(self, unique_id: str, existing_object_id: str) -> None:
+        super().__init__(
+            f"A marketing event with hs_unique_id {unique_id} already exists (objectId {existing_object_id})"
+        )
+        self.extra = {
+            "errorType": "UNIQUE_VALUE_CONFLICT",
+            "errorTokens": {"existingObjectId": [existing_object_id], "propertyName": ["hs_unique_id"]},
+        }

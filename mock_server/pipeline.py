@@ -26,6 +26,7 @@ from .faults import FAULT_HEADER, FaultBook, FaultRule, one_off
 from .journal import CallState, Journal
 from .ratelimit import RateCounters
 from .spec import Operation
+from .versions import V3, ApiVersion
 
 MAX_CHANGES_PER_ENTRY = 100  # a 10,000-item batch keeps its first hundred changes and the count
 
@@ -43,10 +44,12 @@ class MockContext:
 class OperationEndpoint:
     """An ASGI endpoint for one spec operation: its handler with auth, validation and the fault's hooks."""
 
-    def __init__(self, operation: Operation, handler: Handler, mock: MockContext) -> None:
+    def __init__(self, operation: Operation, handler: Handler, mock: MockContext, version: ApiVersion = V3) -> None:
         self.operation = operation
         self.handler = handler
         self.mock = mock
+        self.version = version
+        self.developer_key_auth = operation.auth == "developer_hapikey"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state: CallState = scope["state"]
@@ -54,8 +57,12 @@ class OperationEndpoint:
         state["operation"] = self.operation.operation_id
         request = Request(scope, receive)
         backend = self.mock.backend
-        token = _bearer_token(request.headers.get("authorization"))
-        principal = backend.authenticate(token)
+        if self.developer_key_auth:  # app settings: the developer account's key, not a Bearer token
+            token = request.query_params.get("hapikey") or ""
+            principal = backend.authenticate_developer_key(token)
+        else:
+            token = _bearer_token(request.headers.get("authorization"))
+            principal = backend.authenticate(token)
         headers = state["answer_headers"] = self.mock.counters.hit(token, principal.portal_id)
         raw = await self._read_raw(request) if self.operation.body_validator is not None else b""
         effect = self._fault_effect(request, token, principal, raw)
@@ -63,12 +70,14 @@ class OperationEndpoint:
             state["fault"] = effect.label or ""
             state["fault_effect"] = effect  # FaultMiddleware reads it to shape how the answer is sent
         await effect.before_call(principal)
-        if self.operation.required_scope not in principal.scopes:
+        if self.operation.required_scope and self.operation.required_scope not in principal.scopes:
             raise MissingScopes(self.operation.required_scope)
         query = request.query_params if scope["query_string"] else {}  # most calls have none: skip parsing
         params = self.operation.validate_parameters(request.path_params, query)
+        if self.developer_key_auth:
+            backend.check_developer_key(token, params["appId"])
         body = self._parse_body(raw) if self.operation.body_validator is not None else None
-        call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms())
+        call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms(), version=self.version)
         effect.trim_inputs(call)
         revision = backend.changes.revision
         try:

@@ -22,6 +22,21 @@ AmbiguousEvent = Literal["reject", "most_recent"]
 CrossAppUpsert = Literal["separate", "reject"]
 RateLimitTier = Literal["free", "starter", "professional", "enterprise"]
 AuthKind = Literal["private_app", "oauth"]
+PutIdMismatch = Literal["reject", "path"]
+ArchiveMissing = Literal["no_content", "not_found"]
+BatchArchiveMissing = Literal["multi_status", "ignore"]
+SearchMatch = Literal["exact", "prefix", "substring"]
+UnknownLookup = Literal["empty", "not_found"]
+ReadPath = Literal["events", "participations", "contact_breakdown", "identifiers"]
+
+# What --strict sets: HubSpot's reads as they lag live (FACTS.md): events and the contact-level breakdown
+# within about a second, the event-level rollup and the identifiers search much later.
+STRICT_READ_LAGS: dict[str, float] = {
+    "read_lag_seconds": 1.0,
+    "read_lag_contact_breakdown_seconds": 1.0,
+    "read_lag_participations_seconds": 10.0,
+    "read_lag_identifiers_seconds": 60.0,
+}
 
 # The fields that differ between the profiles. Everything not named here is the same in both.
 PROFILES: dict[str, dict[str, Any]] = {
@@ -112,6 +127,34 @@ class Settings:
     seconds_threshold: int = 100_000_000_000
     # Reads lag writes by this many seconds (HubSpot is eventually consistent: ~1 s seen). 0 = off.
     read_lag_seconds: float = 0.0
+    # Reads of one kind lag by their own setting when it is set (else read_lag_seconds). HubSpot's contact-level
+    # breakdown shows a write within about a second, while the event-level counters and breakdowns (an
+    # asynchronous rollup) and the identifiers search lag much longer. --strict sets realistic values.
+    read_lag_participations_seconds: float | None = None
+    read_lag_contact_breakdown_seconds: float | None = None
+    read_lag_identifiers_seconds: float | None = None
+
+    # --- beyond the four endpoints: HubSpot's behaviour unknown ([A]), chosen and made settings ---
+    # PUT events/{externalEventId} with another externalEventId in the body: reject (400) or the path wins.
+    put_event_id_mismatch: PutIdMismatch = "reject"
+    # DELETE of an event that does not exist ("deletes ... if it exists"): no_content (204) or not_found (404).
+    archive_missing_event: ArchiveMissing = "no_content"
+    # events/delete and batch/archive naming events that do not exist: multi_status (207 with a per-item error
+    # each, as the spec's description of batch/archive says) or ignore (204).
+    batch_archive_missing: BatchArchiveMissing = "multi_status"
+    # events/search?q=: how q matches externalEventId (HubSpot: "where the externalEventId matches").
+    event_search_match: SearchMatch = "exact"
+    # {externalEventId}/identifiers for an id never seen: empty (200, total 0) or not_found (404); both seen live.
+    identifiers_unknown_event: UnknownLookup = "empty"
+    # participations/contacts/{id}/breakdown for a contact the portal does not hold: empty (total 0) or 404.
+    unknown_contact_breakdown: UnknownLookup = "empty"
+    # email-upsert with an email that is no contact: HubSpot's text says both "must already exist" and
+    # "contactProperties is used only when creating": false = per-item error, true = create the contact.
+    email_upsert_creates_contacts: bool = False
+    # email-upsert declares no success response: 204 (as upsert_by_contact_id_status) or 200 with a batch body.
+    upsert_by_contact_email_status: int = 204
+    # Associating a listId the portal does not hold (seed `lists`): false = 404, true = take any id as a list.
+    accept_unknown_lists: bool = False
 
     # --- identity and data ---
     # Any non-empty Bearer token not in the seed's token table is app 1 of portal 1 with both scopes.
@@ -166,6 +209,11 @@ class Settings:
         return {k: getattr(self, k) for k, v in PROFILES[self.profile].items() if getattr(self, k) != v}
 
     # ------------------------------------------------------------------ rate-limit figures (FACTS.md)
+    def lag(self, path: ReadPath) -> float:
+        """How long reads of one kind lag writes (read_lag_seconds unless that kind has its own setting)."""
+        own = None if path == "events" else getattr(self, f"read_lag_{path}_seconds")
+        return self.read_lag_seconds if own is None else own
+
     @property
     def ten_second_limit(self) -> int:
         if self.rate_limit_auth == "oauth":

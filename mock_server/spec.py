@@ -17,12 +17,15 @@ from importlib import resources
 from typing import Any, Callable, Iterator
 
 import jsonschema_rs
+import orjson
 import yaml
 
 from .exceptions import ValidationError
 from .settings import Settings
+from .versions import V3, ApiVersion
 
 SPEC_FILE = "marketing-events.yaml"
+ADMIN_TAG = "Mock admin"
 
 # Named switches the YAML refers to, as predicates over the settings.
 SWITCHES: dict[str, Callable[[Settings], bool]] = {
@@ -39,9 +42,36 @@ def base_document() -> dict[str, Any]:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def document_for(settings: Settings) -> dict[str, Any]:
-    """The spec as this mock instance serves it: switches resolved, vendor switch keys kept for readers."""
+def document_for(settings: Settings, version: ApiVersion = V3) -> dict[str, Any]:
+    """HubSpot's API as this mock instance serves it in one version: switches resolved, paths and the nodes
+    marked `x-versions` as that version has them (versions.py), vendor keys kept for readers. The admin API
+    is in admin_document."""
     doc = copy.deepcopy(base_document())
+    _resolve_switches(doc, settings, open_unknown_fields=not settings.reject_unknown_fields)
+    paths = {}
+    for path, item in doc["paths"].items():
+        served = version.path(path)
+        if served is None or path.startswith(ADMIN_PREFIX) or version.name not in item.get("x-versions", [version.name]):
+            continue
+        paths[served] = item
+    doc["paths"] = paths
+    _keep_version(doc, version.name)
+    doc["info"] = {**doc["info"], "version": version.name, "title": f"{doc['info']['title']} ({version.name})"}
+    doc["tags"] = [t for t in doc.get("tags", []) if t["name"] != ADMIN_TAG]
+    return doc
+
+
+def admin_document(settings: Settings) -> dict[str, Any]:
+    """The mock's own admin API (not HubSpot's): served apart, at /openapi/admin.json."""
+    doc = copy.deepcopy(base_document())
+    _resolve_switches(doc, settings, open_unknown_fields=False)  # admin input is always checked in full
+    doc["paths"] = {p: item for p, item in doc["paths"].items() if p.startswith(ADMIN_PREFIX)}
+    doc["info"] = {**doc["info"], "title": "HubSpot Marketing Events mock: admin API", "version": "mock"}
+    doc["tags"] = [t for t in doc.get("tags", []) if t["name"] == ADMIN_TAG]
+    return doc
+
+
+def _resolve_switches(doc: dict[str, Any], settings: Settings, *, open_unknown_fields: bool) -> None:
     for node in _walk(doc):
         when = node.get("x-required-when")
         if isinstance(when, str):  # a parameter
@@ -49,7 +79,7 @@ def document_for(settings: Settings) -> dict[str, Any]:
         elif isinstance(when, dict):  # a schema: field -> switch
             extra = [name for name, switch in when.items() if SWITCHES[switch](settings)]
             node["required"] = list(node.get("required", [])) + [n for n in extra if n not in node.get("required", [])]
-        if node.get("additionalProperties") is False and not settings.reject_unknown_fields:
+        if node.get("additionalProperties") is False and open_unknown_fields:
             del node["additionalProperties"]  # only request objects are closed in the YAML
         limit_setting = node.get("x-max-items-from")
         if limit_setting and getattr(settings, limit_setting) is not None:
@@ -60,7 +90,31 @@ def document_for(settings: Settings) -> dict[str, Any]:
             for key in integer:
                 del node[key]
             node["anyOf"] = [integer, {"type": "string", "format": "date-time"}]
-    return doc
+
+
+def _keep_version(node: Any, version: str) -> None:
+    """Remove every mapping entry marked `x-versions` without this version (a property leaves its schema's
+    `required` with it)."""
+    if isinstance(node, list):
+        for value in node:
+            _keep_version(value, version)
+        return
+    if not isinstance(node, dict):
+        return
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        for name in [n for n, v in properties.items() if _not_in(v, version)]:
+            del properties[name]
+            if name in node.get("required", ()):
+                node["required"].remove(name)
+    for key in [k for k, v in node.items() if _not_in(v, version)]:
+        del node[key]
+    for value in node.values():
+        _keep_version(value, version)
+
+
+def _not_in(node: Any, version: str) -> bool:
+    return isinstance(node, dict) and version not in node.get("x-versions", [version])
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -93,6 +147,7 @@ class Operation:
     required_scope: str
     parameters: list[Parameter] = field(default_factory=list)
     body_validator: Any = None
+    auth: str = "bearer"  # x-auth: "bearer", or "developer_hapikey" (app settings)
 
     def validate_parameters(self, path_params: dict[str, str], query: Any) -> dict[str, Any]:
         """Path and query values, typed and checked against the spec. Raises ValidationError."""
@@ -138,25 +193,14 @@ ADMIN_PREFIX = "/__mock/"
 
 
 def operations(document: dict[str, Any]) -> list[Operation]:
-    """HubSpot's operations of the spec (the admin API's are routed by admin.py: see admin_operations)."""
-    return _operations(document, admin=False)
-
-
-def admin_operations(document: dict[str, Any]) -> dict[str, Operation]:
-    """The mock's own admin operations by operationId, validated by the spec like HubSpot's."""
-    return {op.operation_id: op for op in _operations(document, admin=True)}
-
-
-def _operations(document: dict[str, Any], *, admin: bool) -> list[Operation]:
+    """Every operation of a document (document_for's HubSpot operations, or admin_document's)."""
     components = document.get("components", {})
     ops = []
     for path, item in document["paths"].items():
-        if path.startswith(ADMIN_PREFIX) != admin:
-            continue
         for method, spec in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
-            op = Operation(spec["operationId"], method.upper(), path, spec.get("x-required-scope", ""))
+            op = Operation(spec["operationId"], method.upper(), path, spec.get("x-required-scope", ""), auth=spec.get("x-auth", "bearer"))
             for raw in spec.get("parameters", []):
                 param = _resolve(document, raw)
                 schema = param["schema"]
@@ -167,15 +211,28 @@ def _operations(document: dict[str, Any], *, admin: bool) -> list[Operation]:
                         bool(param.get("required")),
                         schema,
                         schema.get("type") == "integer",
-                        jsonschema_rs.validator_for(schema),
+                        _validator(schema),
                         param.get("x-invalid-message"),
                     )
                 )
             body = spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if body is not None:
-                op.body_validator = jsonschema_rs.validator_for({**body, "components": components})
+                op.body_validator = _validator({**body, "components": components})
             ops.append(op)
     return ops
+
+
+_validators: dict[bytes, Any] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """A compiled validator, shared by every operation and version with the same schema (compiling each of
+    ~150 operations anew would cost start-up time and memory)."""
+    key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    validator = _validators.get(key)
+    if validator is None:
+        validator = _validators[key] = jsonschema_rs.validator_for(schema)
+    return validator
 
 
 def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from .records import (
     AttendanceState,
     BatchOutcome,
     Contact,
+    ContactList,
     ItemError,
     MarketingEvent,
     Participation,
@@ -46,7 +47,7 @@ from .records import (
 from .seeding import Seeding
 
 __all__ = [
-    "READ_STATES", "STORED_STATES", "AttendanceResult", "AttendanceState", "Backend", "BatchOutcome", "Contact",
+    "READ_STATES", "STORED_STATES", "AttendanceResult", "AttendanceState", "Backend", "BatchOutcome", "Contact", "ContactList",
     "ItemError", "MarketingEvent", "Participation", "ParticipationView", "Portal", "Principal", "StateChange",
     "subscriber_state",
 ]
@@ -67,10 +68,11 @@ class Backend(Seeding):
         image's records are dropped from it as they are built. `chunks` are more records, as a state file
         holds them after its first line (persistence.image_lines), read one at a time.
         """
-        portals, tokens, counters = persistence.build_state(image, consume, chunks)
+        state = persistence.build_state(image, consume, chunks)
         with self._lock:
-            self.portals, self.tokens = portals, tokens
-            self._vids, self._object_ids, self._participation_ids = (itertools.count(n) for n in counters)
+            self.portals, self.tokens = state.portals, state.tokens
+            self.developer_keys, self.event_details_urls = state.developer_keys, state.event_details_urls
+            self._vids, self._object_ids, self._participation_ids = (itertools.count(n) for n in state.counters)
 
     @classmethod
     def from_snapshot(

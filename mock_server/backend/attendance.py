@@ -27,6 +27,10 @@ from .records import (
 )
 
 
+def _latest_visible(participation: Participation, visible_until: float) -> StateChange | None:
+    return next((c for c in reversed(participation.history) if c.recorded_at <= visible_until), None)
+
+
 @dataclass
 class _Attendance:
     """One attendance input after the rules: what to store and whether it is answered."""
@@ -83,12 +87,51 @@ class Attendance(Events, Contacts):
         event = self.find_by_object_id(principal, object_id, for_read=False)
         return self._record_by_email(event, state, inputs)
 
-    def _record_by_email(self, event: MarketingEvent, state: AttendanceState, inputs: list[dict[str, Any]]) -> BatchOutcome:
+    @locked
+    def record_by_contact_emails(
+        self,
+        principal: Principal,
+        external_event_id: str,
+        state_path: str,
+        external_account_id: str | None,
+        inputs: list[dict[str, Any]],
+    ) -> BatchOutcome:
+        """Attendance by email for an event named by the calling app's external ids; creates contacts."""
+        state = AttendanceState.from_path(state_path)
+        event = self.find_by_external_ids(principal, external_event_id, external_account_id)
+        return self._record_by_email(event, state, inputs)
+
+    @locked
+    def record_by_contact_id(
+        self, principal: Principal, object_id: str, state_path: str, inputs: list[dict[str, Any]]
+    ) -> BatchOutcome:
+        """Attendance by vid for an event named by objectId (any app of the portal)."""
+        state = AttendanceState.from_path(state_path)
+        event = self.find_by_object_id(principal, object_id, for_read=False)
+        return self._record_by_vid(event, state, inputs, unknown=self.settings.unknown_vid_on_create)
+
+    @locked
+    def upsert_by_contact_email(
+        self,
+        principal: Principal,
+        external_event_id: str,
+        state_path: str,
+        external_account_id: str,
+        inputs: list[dict[str, Any]],
+    ) -> BatchOutcome:
+        """"The contact must already exist; a contact will not be created" (email_upsert_creates_contacts)."""
+        state = AttendanceState.from_path(state_path)
+        event = self.find_by_external_ids(principal, external_event_id, external_account_id)
+        return self._record_by_email(event, state, inputs, creates=self.settings.email_upsert_creates_contacts)
+
+    def _record_by_email(
+        self, event: MarketingEvent, state: AttendanceState, inputs: list[dict[str, Any]], *, creates: bool = True
+    ) -> BatchOutcome:
         portal = self.portal(event.portal_id)
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
         self.check_duplicates((raw["email"].strip().lower() for raw in inputs), "email")
         outcome = BatchOutcome()
-        visible_at = self.clock.monotonic() + self.settings.read_lag_seconds
+        written_at = self.clock.monotonic()
         results: dict[int, AttendanceResult] = {}
         for raw, item in zip(inputs, prepared):
             email = raw["email"].strip()
@@ -101,8 +144,17 @@ class Attendance(Events, Contacts):
             if not item.stores and not item.answers:
                 outcome.notes.extend(item.notes)
                 continue
-            contact = self.contact_by_email(portal, email, raw.get("contactProperties") or {})
-            if self._apply(event, contact, item, outcome, visible_at):
+            if creates:
+                contact = self.contact_by_email(portal, email, raw.get("contactProperties") or {})
+            else:
+                found = self.find_contact(portal, email)
+                if found is None:
+                    outcome.errors.append(
+                        ItemError(f"Contact with email {email} does not exist", {"email": [email]}, category="OBJECT_NOT_FOUND")
+                    )
+                    continue
+                contact = found
+            if self._apply(event, contact, item, outcome, written_at):
                 results[contact.vid] = AttendanceResult(contact.vid, contact.email)
         outcome.results = list(results.values())
         return outcome
@@ -114,7 +166,7 @@ class Attendance(Events, Contacts):
         prepared = [self._prepare_attendance(i, raw, state) for i, raw in enumerate(inputs)]
         self.check_duplicates((int(raw["vid"]) for raw in inputs), "vid")
         outcome = BatchOutcome()
-        visible_at = self.clock.monotonic() + self.settings.read_lag_seconds
+        written_at = self.clock.monotonic()
         results: dict[int, AttendanceResult] = {}
         for raw, item in zip(inputs, prepared):
             vid = int(raw["vid"])  # JSON 2147483649.0 is an integer to the schema (and to HubSpot's parser)
@@ -133,7 +185,7 @@ class Attendance(Events, Contacts):
             if not item.stores and not item.answers:
                 outcome.notes.extend(item.notes)
                 continue
-            if self._apply(event, contact, item, outcome, visible_at):
+            if self._apply(event, contact, item, outcome, written_at):
                 results[vid] = AttendanceResult(vid)
         outcome.results = list(results.values())
         return outcome
@@ -195,9 +247,9 @@ class Attendance(Events, Contacts):
                 item.notes.append(f"inputs[{index}]: attendance shorter than 1 s; nothing stored")
 
     def _apply(
-        self, event: MarketingEvent, contact: Contact, item: _Attendance, outcome: BatchOutcome, visible_at: float
+        self, event: MarketingEvent, contact: Contact, item: _Attendance, outcome: BatchOutcome, written_at: float
     ) -> bool:
-        """Store one state change, readable from `visible_at` (monotonic: one per batch, the same float shared);
+        """Store one state change written at `written_at` (monotonic: one per batch, the same float shared);
         return whether the item is answered in `results`."""
         outcome.notes.extend(item.notes)
         if not item.stores:
@@ -211,20 +263,21 @@ class Attendance(Events, Contacts):
         if last is not None and last.state == item.state and last.interaction_ms == item.interaction_ms:
             # Idempotent while the contact and interactionDateTime are unchanged.
             return not self.settings.repeat_returns_empty_results
-        participation.add(StateChange(item.state, item.interaction_ms, visible_at, item.properties, item.joined_ms, item.left_ms))
+        participation.add(StateChange(item.state, item.interaction_ms, written_at, item.properties, item.joined_ms, item.left_ms))
         self.changes.record("subscriber", item.state, (event.object_id, contact.vid), contact.email)
         return True
 
     # ------------------------------------------------------------------ reads
     @locked
     def participations(self, event: MarketingEvent) -> list[ParticipationView]:
-        """Each contact's latest visible state, as reads show it (REGISTERED on an ended event is NO_SHOW)."""
-        visible_until = self.clock.monotonic()
+        """Each contact's latest visible state, as reads show it (REGISTERED on an ended event is NO_SHOW). The
+        event-level counters and breakdowns are a rollup that lags on HubSpot (read_lag_participations_seconds)."""
+        visible_until = self.clock.monotonic() - self.settings.lag("participations")
         now = self.clock.now_ms()
         portal = self.portal(event.portal_id)
         views = []
         for participation in event.participations.values():
-            change = next((c for c in reversed(participation.history) if c.recorded_at <= visible_until), None)
+            change = _latest_visible(participation, visible_until)
             if change is None:
                 continue
             views.append(ParticipationView(participation, portal.contacts[participation.vid], change, event.read_state(change.state, now)))
@@ -235,6 +288,32 @@ class Attendance(Events, Contacts):
         for view in self.participations(event):
             counts[view.state] += 1
         return counts
+
+    @locked
+    def contact_breakdown(
+        self, principal: Principal, identifier: str, *, state: str | None = None, after: int = 0, limit: int = 10
+    ) -> tuple[int, list[tuple[MarketingEvent, ParticipationView]], int | None]:
+        """participations/contacts/{vid or email}/breakdown: the contact's state in every event of the portal,
+        visible after read_lag_contact_breakdown_seconds (HubSpot: about a second)."""
+        portal = self.portal(principal.portal_id)
+        contact = self.find_contact(portal, identifier)
+        if contact is None:
+            if self.settings.unknown_contact_breakdown == "not_found":
+                raise self.not_found(f"Contact {identifier} does not exist")
+            return 0, [], None
+        visible_until = self.clock.monotonic() - self.settings.lag("contact_breakdown")
+        now = self.clock.now_ms()
+        rows = []
+        for event in portal.events.values():
+            participation = event.participations.get(contact.vid)
+            change = _latest_visible(participation, visible_until) if participation else None
+            if participation is None or change is None:
+                continue
+            read_state = event.read_state(change.state, now)
+            if state is None or read_state == state:
+                rows.append((event, ParticipationView(participation, contact, change, read_state)))
+        end = after + limit
+        return len(rows), rows[after:end], end if end < len(rows) else None
 
     def breakdown(
         self, event: MarketingEvent, *, state: str | None = None, contact: str | None = None, after: int = 0, limit: int = 10

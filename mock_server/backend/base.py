@@ -40,6 +40,8 @@ class BackendBase:
         self.changes = ChangeLog(self._lock)  # what each write changed, for the journal
         self.portals: dict[int, Portal] = {}
         self.tokens: dict[str, Principal] = {}
+        self.developer_keys: dict[str, frozenset[int]] = {}  # developer API key -> the apps it owns
+        self.event_details_urls: dict[int, str] = {}  # appId -> its settings' eventDetailsUrl
         self._vids = itertools.count(self.settings.first_vid)
         self._object_ids = itertools.count(self.settings.first_object_id)
         self._participation_ids = itertools.count(1)
@@ -63,7 +65,7 @@ class BackendBase:
 
     def visible(self, event: MarketingEvent) -> bool:
         """Reads lag writes by read_lag_seconds (HubSpot's reads are eventually consistent)."""
-        return event.visible_at <= self.clock.monotonic()
+        return event.visible_at + self.settings.read_lag_seconds <= self.clock.monotonic()
 
     def check_duplicates(self, keys: Iterable[Any], name: str) -> None:
         """[A] Several inputs with the same key in one batch: merged (applied in order) unless set to reject."""

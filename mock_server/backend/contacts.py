@@ -16,6 +16,14 @@ class Contacts(BackendBase):
             return portal.contacts[vid]
         return self.add_contact(portal, email, contact_properties)
 
+    def find_contact(self, portal: Portal, identifier: str) -> Contact | None:
+        """A contact by vid (digits) or by email, case-insensitively."""
+        identifier = identifier.strip()
+        if identifier.isascii() and identifier.isdigit():
+            return portal.contacts.get(int(identifier))
+        vid = portal.vid_by_email.get(identifier.lower())
+        return None if vid is None else portal.contacts[vid]
+
     def add_contact(self, portal: Portal, email: str | None, properties: Mapping[str, str], vid: int | None = None) -> Contact:
         vid = next(self._vids) if vid is None else vid
         normalized = email.lower() if email else None

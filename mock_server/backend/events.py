@@ -1,15 +1,17 @@
-"""Marketing events: created and updated by the app that owns them, keyed by (app, externalAccountId,
-externalEventId); found by external ids (the calling app's events only) or by objectId (any app of the portal)."""
+"""Marketing events: created and changed by the app that owns them, keyed by (app, externalAccountId,
+externalEventId); found by external ids (the calling app's events only) or by objectId (any app of the
+portal); deleted events are gone from every read and write."""
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
 from ..clock import parse_instant
+from ..exceptions import UniqueValueConflict
 from .base import BackendBase, locked
 from .records import BatchOutcome, ItemError, MarketingEvent, Portal, Principal, invalid
 
-# Request field -> MarketingEvent attribute, for the fields an upsert may set.
+# Request field -> MarketingEvent attribute, for the fields a write may set.
 EVENT_FIELDS = {
     "eventName": "event_name",
     "eventOrganizer": "event_organizer",
@@ -24,22 +26,22 @@ EVENT_FIELDS = {
 EVENT_KEYS = ("externalAccountId", "externalEventId")
 EVENT_INPUT_KEYS = frozenset(EVENT_FIELDS).union(EVENT_KEYS, ["customProperties"])
 INSTANT_FIELDS = ("startDateTime", "endDateTime")
+Key = tuple[int, str, str]  # (appId, externalAccountId, externalEventId)
 
 
 class Events(BackendBase):
-    # ------------------------------------------------------------------ batch upsert
+    # ------------------------------------------------------------------ creating and updating
     @locked
     def upsert_events(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
+        """Create or update each input's event; one result per distinct key."""
         portal = self.portal(principal.portal_id)
-        items = [self._event_fields(i, raw) for i, raw in enumerate(inputs)]  # raises before any change
+        items = [self._event_fields(f"inputs[{i}]", raw) for i, raw in enumerate(inputs)]  # raises before any change
         self.check_duplicates(((f["externalAccountId"], f["externalEventId"]) for f in items), "externalEventId")
         outcome = BatchOutcome()
-        now, visible = self.clock.now_ms(), self.clock.monotonic() + self.settings.read_lag_seconds
-        by_key: dict[tuple[int, str, str], MarketingEvent] = {}
-        app_id, reject_other_apps = principal.app_id, self.settings.cross_app_upsert == "reject"
-        object_id_by_key, events, record = portal.object_id_by_key, portal.events, self.changes.record
+        by_key: dict[Key, MarketingEvent] = {}
+        reject_other_apps = self.settings.cross_app_upsert == "reject"
         for i, fields in enumerate(items):
-            key = (app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
+            key = (principal.app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
             if reject_other_apps and self._owned_by_other_app(portal, key):
                 outcome.errors.append(
                     ItemError(
@@ -49,56 +51,134 @@ class Events(BackendBase):
                     )
                 )
                 continue
-            custom_inputs = fields.pop("customProperties")
-            custom, dropped = self._defined_properties(portal, custom_inputs) if custom_inputs else ({}, set())
-            if dropped:
-                outcome.notes.append(
-                    f"inputs[{i}]: customProperties not defined on portal {portal.portal_id} were dropped: "
-                    + ", ".join(sorted(dropped))
-                )
-            object_id = object_id_by_key.get(key)
-            if object_id is None:
-                event = MarketingEvent(
-                    object_id=str(next(self._object_ids)),
-                    portal_id=portal.portal_id,
-                    app_id=app_id,
-                    external_account_id=key[1],
-                    external_event_id=key[2],
-                    event_name=fields["eventName"],
-                    event_organizer=fields["eventOrganizer"],
-                    created_at=now,
-                    updated_at=now,
-                    visible_at=visible,
-                )
-                events[event.object_id] = event
-                object_id_by_key[key] = event.object_id
-                record("event", "created", event.object_id, fields["eventName"])
-            else:
-                event = events[object_id]
-                event.updated_at = now
-                record("event", "updated", object_id, fields.get("eventName", event.event_name))
-            # [A] Upsert merges: fields the input leaves out keep their stored values. Only event fields are
-            # left in `fields` now (see _event_fields).
-            for name, value in fields.items():
-                setattr(event, EVENT_FIELDS[name], value)
-            if custom:
-                event.custom_properties.update(custom)
-            by_key[key] = event
+            by_key[key] = self._write_event(portal, key, fields, outcome, f"inputs[{i}]")
         outcome.results = list(by_key.values())
         return outcome
 
-    def _event_fields(self, index: int, raw: dict[str, Any]) -> dict[str, Any]:
-        """One input as event fields (instants parsed), its external ids and customProperties; unknown keys
-        (allowed with reject_unknown_fields=false) left out. Raises before the batch changes anything."""
-        fields = raw.copy() if raw.keys() <= EVENT_INPUT_KEYS else {k: v for k, v in raw.items() if k in EVENT_INPUT_KEYS}
+    @locked
+    def create_event(self, principal: Principal, raw: dict[str, Any]) -> tuple[MarketingEvent, list[str]]:
+        """A single create: the app's key must be new (HubSpot's UNIQUE_VALUE_CONFLICT otherwise)."""
+        portal = self.portal(principal.portal_id)
+        fields = self._event_fields("body", raw)
+        key = (principal.app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
+        existing = portal.object_id_by_key.get(key)
+        if existing is not None:
+            raise UniqueValueConflict(unique_id(key), existing)
+        outcome = BatchOutcome()
+        return self._write_event(portal, key, fields, outcome, "body"), outcome.notes
+
+    @locked
+    def upsert_event(self, principal: Principal, external_event_id: str, raw: dict[str, Any]) -> tuple[MarketingEvent, list[str]]:
+        """PUT events/{externalEventId}: the path names the event; the body must agree with it."""
+        if raw.get("externalEventId", external_event_id) != external_event_id and self.settings.put_event_id_mismatch == "reject":
+            raise invalid(
+                "externalEventId",
+                f"externalEventId in the body ({raw['externalEventId']}) differs from the path ({external_event_id})",
+            )
+        portal = self.portal(principal.portal_id)
+        fields = self._event_fields("body", {**raw, "externalEventId": external_event_id})
+        key = (principal.app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
+        outcome = BatchOutcome()
+        return self._write_event(portal, key, fields, outcome, "body"), outcome.notes
+
+    @locked
+    def update_event(self, event: MarketingEvent, raw: dict[str, Any]) -> list[str]:
+        """PATCH: the given fields replace, the others stay; customProperties merge. Returns the notes."""
+        fields = self._event_fields("body", raw)
+        outcome = BatchOutcome()
+        self._write_event(self.portal(event.portal_id), event.key, fields, outcome, "body")
+        return outcome.notes
+
+    @locked
+    def update_events_by_object_id(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
+        """batch/update: each input's objectId names an event of the portal; missing ones are per-item errors."""
+        portal = self.portal(principal.portal_id)
+        items = [self._event_fields(f"inputs[{i}]", raw) for i, raw in enumerate(inputs)]
+        self.check_duplicates((f["objectId"] for f in items), "objectId")
+        outcome = BatchOutcome()
+        updated: dict[str, MarketingEvent] = {}
+        for i, fields in enumerate(items):
+            object_id = str(fields.pop("objectId"))
+            event = portal.events.get(object_id)
+            if event is None:
+                outcome.errors.append(self._missing_object_id(object_id))
+                continue
+            updated[object_id] = self._write_event(portal, event.key, fields, outcome, f"inputs[{i}]")
+        outcome.results = list(updated.values())
+        return outcome
+
+    @locked
+    def cancel_event(self, principal: Principal, external_event_id: str, external_account_id: str) -> MarketingEvent:
+        event = self.find_by_external_ids(principal, external_event_id, external_account_id)
+        event.event_cancelled = True
+        event.updated_at = self.clock.now_ms()
+        self.changes.record("event", "cancelled", event.object_id, event.event_name)
+        return event
+
+    @locked
+    def complete_event(
+        self, principal: Principal, external_event_id: str, external_account_id: str, times: dict[str, Any]
+    ) -> MarketingEvent:
+        """Completed with its start and end: its registrants read as NO_SHOW from now on."""
+        event = self.find_by_external_ids(principal, external_event_id, external_account_id)
+        start, end = (self._instant(f"body.{name}", times[name]) for name in INSTANT_FIELDS)
+        event.start_ms, event.end_ms, event.event_completed = start, end, True
+        event.updated_at = self.clock.now_ms()
+        self.changes.record("event", "completed", event.object_id, event.event_name)
+        return event
+
+    def _write_event(self, portal: Portal, key: Key, fields: dict[str, Any], outcome: BatchOutcome, where: str) -> MarketingEvent:
+        """Create the key's event or update it with `fields` (event fields and customProperties only)."""
+        custom_inputs = fields.pop("customProperties", None)
+        custom, dropped = self._defined_properties(portal, custom_inputs) if custom_inputs else ({}, set())
+        if dropped:
+            outcome.notes.append(
+                f"{where}: customProperties not defined on portal {portal.portal_id} were dropped: " + ", ".join(sorted(dropped))
+            )
+        now = self.clock.now_ms()
+        object_id = portal.object_id_by_key.get(key)
+        if object_id is None:
+            event = MarketingEvent(
+                object_id=str(next(self._object_ids)),
+                portal_id=portal.portal_id,
+                app_id=key[0],
+                external_account_id=key[1],
+                external_event_id=key[2],
+                event_name=fields.get("eventName", ""),
+                event_organizer=fields.get("eventOrganizer", ""),
+                created_at=now,
+                updated_at=now,
+                visible_at=self.clock.monotonic(),
+            )
+            portal.events[event.object_id] = event
+            portal.object_id_by_key[key] = event.object_id
+            self.changes.record("event", "created", event.object_id, event.event_name)
+        else:
+            event = portal.events[object_id]
+            event.updated_at = now
+            self.changes.record("event", "updated", object_id, fields.get("eventName", event.event_name))
+        # [A] Writes merge: fields the input leaves out keep their stored values.
+        for name, value in fields.items():
+            setattr(event, EVENT_FIELDS[name], value)
+        if custom:
+            event.custom_properties.update(custom)
+        return event
+
+    def _event_fields(self, where: str, raw: dict[str, Any]) -> dict[str, Any]:
+        """One input as event fields (instants parsed), keys and customProperties; unknown keys (allowed with
+        reject_unknown_fields=false) left out. Raises before the request changes anything."""
+        fields = raw.copy() if raw.keys() <= _INPUT_KEYS else {k: v for k, v in raw.items() if k in _INPUT_KEYS}
         for name in INSTANT_FIELDS:
             if name in fields:
-                try:
-                    fields[name] = parse_instant(fields[name])
-                except (ValueError, TypeError, OverflowError):
-                    raise invalid(f"inputs[{index}].{name}", f"{name} must be an ISO-8601 date-time") from None
-        fields["customProperties"] = fields.get("customProperties") or []
+                fields[name] = self._instant(f"{where}.{name}", fields[name])
         return fields
+
+    @staticmethod
+    def _instant(where: str, value: Any) -> int:
+        try:
+            return parse_instant(value)
+        except (ValueError, TypeError, OverflowError):
+            raise invalid(where, f"{where.rpartition('.')[2]} must be an ISO-8601 date-time") from None
 
     @staticmethod
     def _defined_properties(portal: Portal, values: Iterable[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
@@ -113,10 +193,74 @@ class Events(BackendBase):
         return kept, dropped
 
     @staticmethod
-    def _owned_by_other_app(portal: Portal, key: tuple[int, str, str]) -> bool:
+    def _owned_by_other_app(portal: Portal, key: Key) -> bool:
         return any(k[1:] == key[1:] and k[0] != key[0] for k in portal.object_id_by_key)
 
-    # ------------------------------------------------------------------ lookups
+    # ------------------------------------------------------------------ deleting
+    def _archive(self, event: MarketingEvent) -> None:
+        portal = self.portal(event.portal_id)
+        del portal.events[event.object_id]
+        del portal.object_id_by_key[event.key]
+        self.changes.record("event", "archived", event.object_id, event.event_name)
+
+    @locked
+    def archive_event(self, principal: Principal, external_event_id: str, external_account_id: str) -> None:
+        """The calling app's event; a missing one is no error unless archive_missing_event says so."""
+        portal = self.portal(principal.portal_id)
+        object_id = portal.object_id_by_key.get((principal.app_id, external_account_id, external_event_id))
+        if object_id is None:
+            if self.settings.archive_missing_event == "not_found":
+                raise self.not_found(f"Marketing event with externalEventId {external_event_id} and externalAccountId {external_account_id} does not exist")
+            return
+        self._archive(portal.events[object_id])
+
+    @locked
+    def archive_by_object_id(self, principal: Principal, object_id: str) -> None:
+        event = self.portal(principal.portal_id).events.get(object_id)
+        if event is None:
+            if self.settings.archive_missing_event == "not_found":
+                raise self.not_found(f"Marketing event with objectId {object_id} does not exist")
+            return
+        self._archive(event)
+
+    @locked
+    def archive_events(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
+        """events/delete: only the calling app's events; an input naming none is a per-item error."""
+        portal = self.portal(principal.portal_id)
+        outcome = BatchOutcome()
+        for raw in inputs:
+            key = (int(raw["appId"]), raw["externalAccountId"], raw["externalEventId"])
+            object_id = portal.object_id_by_key.get(key) if key[0] == principal.app_id else None
+            if object_id is None:
+                outcome.errors.append(
+                    ItemError(
+                        f"Marketing event with externalEventId {key[2]} and externalAccountId {key[1]} of app {key[0]} does not exist",
+                        {"externalEventId": [key[2]], "externalAccountId": [key[1]], "appId": [str(key[0])]},
+                        category="OBJECT_NOT_FOUND",
+                    )
+                )
+                continue
+            self._archive(portal.events[object_id])
+        return outcome
+
+    @locked
+    def archive_events_by_object_id(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
+        """batch/archive: events of the portal by objectId; an input naming none is a per-item error."""
+        portal = self.portal(principal.portal_id)
+        outcome = BatchOutcome()
+        for raw in inputs:
+            event = portal.events.get(str(raw["objectId"]))
+            if event is None:
+                outcome.errors.append(self._missing_object_id(str(raw["objectId"])))
+                continue
+            self._archive(event)
+        return outcome
+
+    @staticmethod
+    def _missing_object_id(object_id: str) -> ItemError:
+        return ItemError(f"Marketing event with objectId {object_id} does not exist", {"objectId": [object_id]}, category="OBJECT_NOT_FOUND")
+
+    # ------------------------------------------------------------------ finding
     def find_by_external_ids(
         self, principal: Principal, external_event_id: str, external_account_id: str | None, *, for_read: bool = False
     ) -> MarketingEvent:
@@ -158,3 +302,43 @@ class Events(BackendBase):
     @locked
     def event_by_object_id(self, principal: Principal, object_id: str) -> MarketingEvent:
         return self.find_by_object_id(principal, object_id, for_read=True)
+
+    @locked
+    def events_page(self, principal: Principal, after: int, limit: int) -> tuple[list[MarketingEvent], int | None]:
+        """Every visible event of the portal, oldest first: a page and the next page's offset."""
+        events = [e for e in self.portal(principal.portal_id).events.values() if self.visible(e)]
+        end = after + limit
+        return events[after:end], end if end < len(events) else None
+
+    @locked
+    def search_events(self, principal: Principal, q: str) -> list[MarketingEvent]:
+        """events/search: the calling app's events whose externalEventId matches `q` (event_search_match)."""
+        match = {"exact": str.__eq__, "prefix": str.startswith, "substring": str.__contains__}[self.settings.event_search_match]
+        return [
+            e for e in self.portal(principal.portal_id).events.values()
+            if e.app_id == principal.app_id and match(e.external_event_id, q) and self.visible(e)
+        ]
+
+    @locked
+    def identifiers(self, principal: Principal, external_event_id: str, external_account_id: str | None) -> list[MarketingEvent]:
+        """{externalEventId}/identifiers: events of every app of the portal with that externalEventId, once
+        the search has indexed them (read_lag_identifiers_seconds after the write)."""
+        lag = self.settings.lag("identifiers")
+        now = self.clock.monotonic()
+        found = [
+            e for e in self.portal(principal.portal_id).events.values()
+            if e.external_event_id == external_event_id
+            and (external_account_id is None or e.external_account_id == external_account_id)
+            and e.visible_at + lag <= now
+        ]
+        if not found and self.settings.identifiers_unknown_event == "not_found":
+            raise self.not_found(f"No marketing event with externalEventId {external_event_id}")
+        return found
+
+
+def unique_id(key: Key) -> str:
+    """hs_unique_id, the property HubSpot keeps unique per event: [A] app, account and event id joined."""
+    return "-".join(map(str, key))
+
+
+_INPUT_KEYS = EVENT_INPUT_KEYS | {"objectId"}

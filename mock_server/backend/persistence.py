@@ -9,6 +9,7 @@ a million records parses one chunk at a time; snapshot.py writes and reads those
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .events import EVENT_FIELDS
@@ -16,6 +17,7 @@ from .records import (
     NO_PROPERTIES,
     AttendanceState,
     Contact,
+    ContactList,
     MarketingEvent,
     Participation,
     Portal,
@@ -52,6 +54,8 @@ def snapshot_image(backend: "Backend") -> dict[str, Any]:
                 for token, p in backend.tokens.items()
             },
             "portals": [_snapshot_portal(p) for p in backend.portals.values()],
+            "developerKeys": {key: sorted(apps) for key, apps in backend.developer_keys.items()},
+            "appSettings": {str(app): url for app, url in backend.event_details_urls.items()},
         }
 
 
@@ -75,6 +79,10 @@ def _snapshot_portal(p: Portal) -> dict[str, Any]:
     return {
         "id": p.portal_id,
         "propertyDefinitions": sorted(p.property_definitions),
+        "lists": [
+            {"listId": l.list_id, "name": l.name, "processingType": l.processing_type, "size": l.size, "createdAt": l.created_at}
+            for l in p.lists.values()
+        ],
         "contacts": [
             {"vid": c.vid, "email": c.email, "properties": dict(c.properties), "createdAt": c.created_at}
             for c in p.contacts.values()
@@ -93,6 +101,7 @@ def _snapshot_event(e: MarketingEvent) -> dict[str, Any]:
         "customProperties": dict(e.custom_properties),
         "createdAt": e.created_at,
         "updatedAt": e.updated_at,
+        "listIds": list(e.list_ids),
         "participations": [
             {
                 "vid": p.vid,
@@ -127,10 +136,20 @@ def check_snapshot_format(image: Any) -> None:
     raise ValueError(f"not a mock state snapshot: 'format' is {marker!r}, expected {SNAPSHOT_FORMAT!r}{hint}")
 
 
-def build_state(
-    image: Any, consume: bool = False, chunks: Iterable[Any] = ()
-) -> tuple[dict[int, Portal], dict[str, Principal], tuple[int, int, int]]:
-    """Build portals, tokens and next counter values from a snapshot, touching no backend; ValueError if bad.
+@dataclass
+class State:
+    """Everything a snapshot restores, built aside before it replaces a backend's state."""
+
+    portals: dict[int, Portal]
+    tokens: dict[str, Principal]
+    counters: tuple[int, int, int]  # next vid, objectId, participation id
+    developer_keys: dict[str, frozenset[int]] = field(default_factory=dict)
+    event_details_urls: dict[int, str] = field(default_factory=dict)
+
+
+def build_state(image: Any, consume: bool = False, chunks: Iterable[Any] = ()) -> State:
+    """Build the state a snapshot holds, touching no backend; ValueError if bad. Keys added after the first
+    format (lists, developer keys, app settings) may be absent: older files load.
 
     `chunks` are the records a state file keeps after its first line (see image_lines): contacts of a portal,
     or participations of an event, named by index, added after everything the image itself holds.
@@ -170,7 +189,17 @@ def build_state(
         _take(counters, "nextParticipationId", int, "counters"),
         [pa.participation_id for e in events for pa in e.participations.values()],
     )
-    return portals, tokens, (next_vid, next_object_id, next_participation_id)
+    developer_keys = {
+        key: frozenset(_ints(apps, f"developerKeys[{key!r}]"))
+        for key, apps in _take(image, "developerKeys", dict, "", nullable=True, default={}).items()
+    }
+    urls = _take(image, "appSettings", dict, "", nullable=True, default={})
+    if not all(app.isdigit() and isinstance(url, str) for app, url in urls.items()):
+        raise ValueError("snapshot: appSettings must map app ids to URLs")
+    return State(
+        portals, tokens, (next_vid, next_object_id, next_participation_id), developer_keys,
+        {int(app): url for app, url in urls.items()},
+    )
 
 
 def image_lines(image: dict[str, Any], chunk_size: int = 10_000) -> Iterator[dict[str, Any]]:
@@ -239,6 +268,14 @@ class _Restore:
         portal = Portal(_take(raw, "id", int, where))
         definitions = _take(raw, "propertyDefinitions", list, where)
         portal.property_definitions = set(_strings(definitions, f"{where}.propertyDefinitions"))
+        for j, item in enumerate(_take(raw, "lists", list, where, nullable=True, default=[])):
+            w = f"{where}.lists[{j}]"
+            item = _object(item, w)
+            contact_list = ContactList(
+                _take(item, "listId", str, w), _take(item, "name", str, w), _take(item, "processingType", str, w),
+                _take(item, "size", int, w), _take(item, "createdAt", int, w),
+            )
+            portal.lists[contact_list.list_id] = contact_list
         self.contacts(portal, _take(raw, "contacts", list, where), f"{where}.contacts")
         for i, e in _items(_take(raw, "events", list, where), self.consume):
             event = self.event(_object(e, f"{where}.events[{i}]"), portal, f"{where}.events[{i}]")
@@ -288,6 +325,7 @@ class _Restore:
             updated_at=_take(raw, "updatedAt", int, where),
             visible_at=0.0,  # visible at once
             custom_properties=_properties(raw, where, "customProperties"),
+            list_ids=_strings(_take(raw, "listIds", list, where, nullable=True, default=[]), f"{where}.listIds"),
             **{
                 attr: _take(raw, name, SNAPSHOT_EVENT_FIELDS[name][0], where, nullable=SNAPSHOT_EVENT_FIELDS[name][1])
                 for name, attr in EVENT_FIELDS.items()
@@ -345,11 +383,11 @@ def _nth(items: list[Any], index: int, where: str) -> Any:
 _JSON_TYPES = {int: "an integer", str: "a string", bool: "true or false", dict: "an object", list: "an array"}
 
 
-def _take(raw: dict[str, Any], key: str, kind: type, where: str, *, nullable: bool = False) -> Any:
-    """raw[key], checked to be of `kind` (or null when nullable, which also lets the key be absent)."""
+def _take(raw: dict[str, Any], key: str, kind: type, where: str, *, nullable: bool = False, default: Any = None) -> Any:
+    """raw[key], checked to be of `kind` (or null when nullable, which also lets the key be absent: `default`)."""
     value = raw.get(key)
     if value is None and nullable:
-        return None
+        return default
     # bool is an int to isinstance, but `true` is never a valid vid or timestamp.
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         got = "missing" if key not in raw else f"got {type(value).__name__} {value!r:.40}"
@@ -362,6 +400,12 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError(f"snapshot: {where} must be an object (got {type(value).__name__})")
     return value
+
+
+def _ints(values: Any, where: str) -> list[int]:
+    if not isinstance(values, list) or not all(type(v) is int for v in values):
+        raise ValueError(f"snapshot: {where} must be a list of integers")
+    return values
 
 
 def _strings(values: list[Any], where: str) -> list[str]:

@@ -111,7 +111,7 @@ class Contact:
 class StateChange:
     state: AttendanceState  # REGISTERED / ATTENDED / CANCELLED
     interaction_ms: int
-    recorded_at: float  # monotonic, for read-after-write lag
+    recorded_at: float  # monotonic time of the write, for read-after-write lag
     properties: Mapping[str, str]
     joined_ms: int | None = None
     left_ms: int | None = None
@@ -165,7 +165,7 @@ class MarketingEvent:
     event_organizer: str
     created_at: int
     updated_at: int
-    visible_at: float  # monotonic time from which reads see it
+    visible_at: float  # monotonic time of its creation, for read-after-write lag
     event_type: str | None = None
     event_description: str | None = None
     event_url: str | None = None
@@ -175,6 +175,7 @@ class MarketingEvent:
     event_completed: bool = False
     custom_properties: dict[str, str] = field(default_factory=dict)
     participations: dict[int, Participation] = field(default_factory=dict)
+    list_ids: list[str] = field(default_factory=list)  # lists associated with the event, in association order
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -202,9 +203,21 @@ class MarketingEvent:
 
 
 @dataclass
+class ContactList:
+    """A list of the portal (HubSpot's lists are their own API; the mock holds what associations need)."""
+
+    list_id: str
+    name: str
+    processing_type: str = "MANUAL"  # MANUAL / DYNAMIC / SNAPSHOT
+    size: int = 0
+    created_at: int = 0
+
+
+@dataclass
 class Portal:
     portal_id: int
     property_definitions: set[str] = field(default_factory=set)
+    lists: dict[str, ContactList] = field(default_factory=dict)
     contacts: dict[int, Contact] = field(default_factory=dict)
     vid_by_email: dict[str, int] = field(default_factory=dict)
     events: dict[str, MarketingEvent] = field(default_factory=dict)

@@ -7,13 +7,15 @@ import itertools
 from typing import Any
 
 from ..exceptions import READ_SCOPE, WRITE_SCOPE
+from .app_settings import AppSettings
 from .attendance import Attendance
 from .base import locked
-from .records import NO_PROPERTIES, Principal
+from .lists import Lists
+from .records import NO_PROPERTIES, ContactList, Principal
 from .tokens import Tokens
 
 
-class Seeding(Attendance, Tokens):
+class Seeding(Attendance, Lists, AppSettings, Tokens):
     @locked
     def load_seed(self, seed: dict[str, Any]) -> None:
         portals = seed.get("portals", [])
@@ -23,6 +25,12 @@ class Seeding(Attendance, Tokens):
         for raw in portals:
             portal = self.portal(int(raw["id"]))
             portal.property_definitions.update(raw.get("propertyDefinitions", []))
+            for item in raw.get("lists", []):
+                list_id = str(item["listId"])
+                portal.lists[list_id] = ContactList(
+                    list_id, item.get("name", f"List {list_id}"), item.get("processingType", "MANUAL"),
+                    int(item.get("size", 0)), self.clock.now_ms(),
+                )
             for c in raw.get("contacts", []):
                 vid = None if c.get("vid") is None else int(c["vid"])
                 email = c.get("email")
@@ -36,6 +44,8 @@ class Seeding(Attendance, Tokens):
                 frozenset(raw.get("scopes", [WRITE_SCOPE, READ_SCOPE])),
                 bool(raw.get("expired", False)),
             )
+        for raw in seed.get("developerKeys", []):
+            self.developer_keys[raw["key"]] = frozenset(int(app) for app in raw.get("appIds", []))
         by_owner: dict[tuple[int, int], list[dict[str, Any]]] = {}
         for raw in seed.get("events", []):
             owner = (int(raw.get("portalId", self.settings.default_portal_id)), int(raw.get("appId", self.settings.default_app_id)))
