@@ -19,7 +19,7 @@ from .errors import json_response, new_correlation_id, error_response
 from .exceptions import HubSpotError, NotFound, Unauthorized, ValidationError
 from .inspector import page_routes
 from .inspector.presets import FAULT_PRESETS
-from .inspector.state_views import STORED_STATES, attendees_page, contacts_page, events_page
+from .inspector.state_views import STATE_FILTERS, attendees_page, contacts_page, events_page
 from .journal import STATUS_CLASSES, Entry
 from .operations import MockContext
 
@@ -82,7 +82,7 @@ def admin_routes(mock: MockContext, token: str | None, reset: Callable[[], None]
 
     async def attendees(request: Request) -> Response:
         q = request.query_params
-        state = _choice(q, "state", {s: s for s in STORED_STATES})
+        state = _choice(q, "state", {s: s for s in STATE_FILTERS})
         page = attendees_page(
             mock.backend, request.path_params["objectId"], portal_id=_int(q, "portal"), state=state, text=q.get("text"), **_paging(q)
         )
