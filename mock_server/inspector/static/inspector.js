@@ -141,6 +141,11 @@ function busy(panel, message) {
   panel.replaceChildren(h("p", { class: "loading" }, message));
 }
 
+/** In the one-column layout of a narrow window the detail sits below the list: bring it into view. */
+function reveal(panel) {
+  if (getComputedStyle(panel).position !== "sticky") panel.scrollIntoView({ block: "start" });
+}
+
 /** A panel whose content is here: rendered in one go. */
 function settle(panel, ...children) {
   panel.replaceChildren(...children.flat());
@@ -392,7 +397,7 @@ const journal = {
         class: [entry.id === this.selected ? "selected" : "", entry.fault ? "faulted" : ""].join(" ").trim() || null,
         ...openable(() => {
           history.replaceState(null, "", `#journal/${entry.id}`);
-          this.select(entry.id).catch(failed);
+          this.select(entry.id).then(() => reveal($("#journal-detail")), failed);
         }),
       },
       h("td", { class: "num" }, entry.id),
@@ -516,7 +521,7 @@ const events = {
         class: event.objectId === this.selected ? "selected" : null,
         ...openable(() => {
           history.replaceState(null, "", `#events/${encodeURIComponent(event.objectId)}`);
-          this.open(event.objectId).catch(failed);
+          this.open(event.objectId).then(() => reveal($("#attendees")), failed);
         }),
       },
       h(
