@@ -11,8 +11,10 @@ with a view; lists are still copied before they are walked, for callers on other
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from typing import Any, Callable, Iterable, Iterator
+from collections import Counter
+from typing import Any, Iterable, Iterator
 
 from ..clock import iso_ms
 from ..exceptions import NotFound
@@ -20,8 +22,6 @@ from ..models import READ_STATES, Backend, Contact, MarketingEvent, Participatio
 
 STORED_STATES = ("REGISTERED", "ATTENDED", "CANCELLED")
 STATE_FILTERS = READ_STATES  # the attendees' `state` filter matches the state as read
-
-ReadStates = Callable[[MarketingEvent], dict[int, str]]
 
 
 def events_page(backend: Backend, *, portal_id: int | None, text: str | None, after: int, limit: int) -> dict[str, Any]:
@@ -39,11 +39,11 @@ def attendees_page(
     backend: Backend, object_id: str, *, portal_id: int | None, state: str | None, text: str | None, after: int, limit: int
 ) -> dict[str, Any]:
     portal, event = _event(backend, object_id, portal_id)
-    read = _read_states(backend, event)
+    read = _read_states(backend, event) if state else None  # a filter on the read state reads them all
     needle = (text or "").lower()
 
     def wanted(p: Participation) -> bool:
-        if state and read.get(p.vid) != state:
+        if read is not None and read.get(p.vid) != state:
             return False
         if needle:
             contact = portal.contacts.get(p.vid)
@@ -51,8 +51,13 @@ def attendees_page(
         return True
 
     matching = (p for p in reversed(list(event.participations.values())) if wanted(p))
-    page = _page(matching, after, limit, lambda p: _attendee_row(portal, p, read.get(p.vid)))
-    return {"event": _event_row(backend, event), **page}
+
+    def row(p: Participation) -> dict[str, Any]:
+        read_state = (read if read is not None else _read_states(backend, event, [p])).get(p.vid)
+        return _attendee_row(portal, p, read_state)
+
+    page = _page(matching, after, limit, row)
+    return {"event": _event_row(backend, event, None if read is None else Counter(read.values())), **page}
 
 
 def contacts_page(backend: Backend, *, portal_id: int | None, text: str | None, after: int, limit: int) -> dict[str, Any]:
@@ -63,12 +68,12 @@ def contacts_page(backend: Backend, *, portal_id: int | None, text: str | None, 
         for contact in reversed(list(portal.contacts.values()))
         if not needle or needle in str(contact.vid) or (contact.email and needle in contact.email)
     )
-    read_states = _read_states_once(backend)
-    return _page(matching, after, limit, lambda pc: _contact_row(*pc, read_states))
+    return _page(matching, after, limit, lambda pc: _contact_row(backend, *pc))
 
 
 # ---------------------------------------------------------------------------------------------- rows
-def _event_row(backend: Backend, event: MarketingEvent) -> dict[str, Any]:
+def _event_row(backend: Backend, event: MarketingEvent, counted: Counter[str] | None = None) -> dict[str, Any]:
+    """`counted`: the read states already counted by the caller, to spare a second pass over the event."""
     stored = dict.fromkeys(STORED_STATES, 0)
     for participation in list(event.participations.values()):
         if participation.last is not None:
@@ -90,7 +95,8 @@ def _event_row(backend: Backend, event: MarketingEvent) -> dict[str, Any]:
         "createdAt": iso_ms(event.created_at),
         "updatedAt": iso_ms(event.updated_at),
         "attendees": len(event.participations),
-        "counters": backend.counters(event),  # what the API's counters endpoint answers now
+        # what the API's counters endpoint answers now
+        "counters": backend.counters(event) if counted is None else {state: counted[state] for state in READ_STATES},
         "storedCounters": stored,  # each contact's latest stored state
     }
 
@@ -119,7 +125,7 @@ def _attendee_row(portal: Portal, participation: Participation, read_state: str 
     }
 
 
-def _contact_row(portal: Portal, contact: Contact, read_states: ReadStates) -> dict[str, Any]:
+def _contact_row(backend: Backend, portal: Portal, contact: Contact) -> dict[str, Any]:
     """A contact and, per event it takes part in, its state as read and its latest stored state."""
     events = []
     for event in list(portal.events.values()):
@@ -128,7 +134,7 @@ def _contact_row(portal: Portal, contact: Contact, read_states: ReadStates) -> d
             events.append({
                 "objectId": event.object_id,
                 "eventName": event.event_name,
-                "state": read_states(event).get(contact.vid),
+                "state": _read_states(backend, event, [participation]).get(contact.vid),
                 "storedState": participation.last.state,
             })
     return {
@@ -142,22 +148,15 @@ def _contact_row(portal: Portal, contact: Contact, read_states: ReadStates) -> d
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def _read_states(backend: Backend, event: MarketingEvent) -> dict[int, str]:
-    """vid -> the contact's state as the API reads it now; the backend owns the rule (lag, NO_SHOW)."""
+def _read_states(backend: Backend, event: MarketingEvent, only: list[Participation] | None = None) -> dict[int, str]:
+    """vid -> the contact's state as the API reads it now (none while read lag hides every change).
+
+    The backend owns the rule (read lag, NO_SHOW): it is asked, never repeated here. For a page's rows it is
+    asked about `only` those participations, through a copy of the event that holds just them, so a page costs
+    its rows rather than a pass over the event's 100,000 subscribers."""
+    if only is not None:
+        event = dataclasses.replace(event, participations={p.vid: p for p in only})
     return {view.participation.vid: view.state for view in backend.participations(event)}
-
-
-def _read_states_once(backend: Backend) -> ReadStates:
-    """`_read_states` remembered per event for one page: a page of contacts meets the same events again."""
-    seen: dict[tuple[int, str], dict[int, str]] = {}
-
-    def read_states(event: MarketingEvent) -> dict[int, str]:
-        key = (event.portal_id, event.object_id)
-        if key not in seen:
-            seen[key] = _read_states(backend, event)
-        return seen[key]
-
-    return read_states
 
 
 def _page(matching: Iterable[Any], after: int, limit: int, row: Any) -> dict[str, Any]:
