@@ -479,7 +479,7 @@ LAYOUT_PROBLEMS = """() => {
 
 
 def layout_problems(page: Page, view: str, width: int) -> list[str]:
-    page.wait_for_selector(".detail:not([aria-busy])", state="attached")
+    page.wait_for_selector(".view:not([hidden]) [aria-busy]", state="detached")  # nothing in the view still loading
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"inspector-{view}-{width}.png"))
     return page.evaluate(LAYOUT_PROBLEMS)
