@@ -106,6 +106,7 @@ def create_app(
     app.state.backend = mock.backend
     app.state.openapi = documents["v3"]
     app.state.openapi_versions = documents
+    app.state.openapi_admin = admin
     app.state.nearest_operation = NearestOperation.of(documents)
     return app
 

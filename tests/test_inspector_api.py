@@ -11,11 +11,13 @@ import threading
 
 import orjson
 import pytest
+import schemathesis
 from starlette.testclient import TestClient
 
 from envelopes import assert_error_response
 from mock_server import Settings, create_app
 from mock_server.changes import ChangeLog, readable
+from mock_server.clock import FakeClock
 from mock_server.inspector.presets import FAULT_PRESETS
 from mock_server.journal import Journal
 from mock_server.backend import Principal
@@ -219,7 +221,8 @@ def test_events_page_counts_attendees_by_latest_state(crowded):
     assert [e["eventName"] for e in page["results"]] == ["Small meetup", "Annual conference"]  # newest first
     conference = page["results"][1]
     assert conference["attendees"] == 100_000
-    assert conference["counters"] == {"REGISTERED": 99_985, "ATTENDED": 10, "CANCELLED": 5}
+    assert conference["counters"] == {"REGISTERED": 99_985, "ATTENDED": 10, "CANCELLED": 5, "NO_SHOW": 0}
+    assert conference["storedCounters"] == {"REGISTERED": 99_985, "ATTENDED": 10, "CANCELLED": 5}
     assert get_page(crowded, "/__mock/events", text="CONFERENCE")["total"] == 1
 
 
@@ -239,15 +242,119 @@ def test_attendees_of_a_hundred_thousand_come_a_page_at_a_time_with_their_histor
     assert [h["state"] for h in history] == ["REGISTERED", "ATTENDED"]
     assert history[1]["joinedAt"] == "2026-01-01T00:00:00.000Z" and history[1]["leftAt"] == "2026-01-01T01:00:00.000Z"
     (cancelled,) = get_page(crowded, path, text="person12@")["results"]
-    assert cancelled["state"] == "CANCELLED" and [h["state"] for h in cancelled["history"]] == ["REGISTERED", "CANCELLED"]
+    assert cancelled["state"] == cancelled["storedState"] == "CANCELLED"
+    assert [h["state"] for h in cancelled["history"]] == ["REGISTERED", "CANCELLED"]
 
 
 def test_contacts_of_a_hundred_thousand_come_a_page_at_a_time(crowded):
     page = get_page(crowded, "/__mock/contacts", limit=1000)
     assert page["total"] == 100_000 and len(page["results"]) == 1000 and page["paging"]["next"]["after"] == "1000"
     (contact,) = get_page(crowded, "/__mock/contacts", text="person3@example")["results"]
-    assert contact["events"] == [{"objectId": contact["events"][0]["objectId"], "eventName": "Annual conference", "state": "ATTENDED"}]
+    assert contact["events"] == [
+        {"objectId": contact["events"][0]["objectId"], "eventName": "Annual conference", "state": "ATTENDED", "storedState": "ATTENDED"}
+    ]
     assert get_page(crowded, "/__mock/contacts", text=str(contact["vid"]))["results"][0]["email"] == "person3@example.com"
+
+
+# ---------------------------------------------------------------------------------------------- states as read
+ENDED, UPCOMING = ("2025-11-03T15:00:00Z", "2025-11-03T16:00:00Z"), ("2026-06-01T15:00:00Z", "2026-06-01T16:00:00Z")
+
+
+@pytest.fixture
+def timed() -> TestClient:
+    """A mock on a clock held at 2026-01-01T00:00:00Z, holding three events: one that ended in November, one
+    marked completed though its end is still ahead, and one ahead. Each has a registrant, an attendee who
+    registered first, and a cancellation."""
+    client = TestClient(create_app(Settings(), clock=FakeClock()), headers={"Authorization": f"Bearer {TOKEN}"})
+    inputs = [
+        {"externalAccountId": "acct-1", "externalEventId": event_id, "eventName": name, "eventOrganizer": "Acme", "eventType": "WEBINAR",
+         "startDateTime": start, "endDateTime": end, **extra}
+        for event_id, name, (start, end), extra in (
+            ("ended", "Ended webinar", ENDED, {}),
+            ("completed", "Completed early", UPCOMING, {"eventCompleted": True}),
+            ("upcoming", "Upcoming webinar", UPCOMING, {}),
+        )
+    ]
+    assert client.post(f"{BASE}/events/upsert", json={"inputs": inputs}).status_code == 200
+    for event in get_page(client, "/__mock/events")["results"]:
+        object_id = event["objectId"]
+        register(client, object_id, "reg@example.com", "att@example.com", "can@example.com")
+        attend = [{"email": "att@example.com", "interactionDateTime": WHEN + 1, "properties": {"joinedAt": "2025-11-03T15:00:00Z", "leftAt": "2025-11-03T15:30:00Z"}}]
+        assert client.post(f"{BASE}/{object_id}/attendance/attend/email-create", json={"inputs": attend}).status_code == 200
+        register(client, object_id, "can@example.com", state="cancel")
+    return client
+
+
+def object_ids(client: TestClient) -> dict[str, str]:
+    return {e["externalEventId"]: e["objectId"] for e in get_page(client, "/__mock/events")["results"]}
+
+
+@pytest.mark.parametrize("event_id, registrant", [("ended", "NO_SHOW"), ("completed", "NO_SHOW"), ("upcoming", "REGISTERED")])
+def test_states_read_as_the_api_reads_them(timed, event_id, registrant):
+    """A contact whose latest state is REGISTERED on an ended event reads NO_SHOW in every view, as in the API."""
+    object_id = object_ids(timed)[event_id]
+    event = next(e for e in get_page(timed, "/__mock/events")["results"] if e["objectId"] == object_id)
+    api_counters = timed.get(f"{BASE}/participations/{object_id}").json()
+    assert event["counters"] == {
+        "REGISTERED": api_counters["registered"], "ATTENDED": api_counters["attended"],
+        "CANCELLED": api_counters["cancelled"], "NO_SHOW": api_counters["noShows"],
+    }
+    assert event["counters"] == {"REGISTERED": 0, "ATTENDED": 1, "CANCELLED": 1, "NO_SHOW": 0, registrant: 1}
+    assert event["storedCounters"] == {"REGISTERED": 1, "ATTENDED": 1, "CANCELLED": 1}
+
+    attendees = get_page(timed, f"/__mock/events/{object_id}/attendees")["results"]
+    breakdown = timed.get(f"{BASE}/participations/{object_id}/breakdown", params={"limit": 100}).json()["results"]
+    read_by_the_api = {int(r["associations"]["contact"]["contactId"]): r["properties"]["attendanceState"] for r in breakdown}
+    assert {a["vid"]: a["state"] for a in attendees} == read_by_the_api
+    assert {a["email"]: (a["state"], a["storedState"]) for a in attendees} == {
+        "reg@example.com": (registrant, "REGISTERED"),
+        "att@example.com": ("ATTENDED", "ATTENDED"),
+        "can@example.com": ("CANCELLED", "CANCELLED"),
+    }
+    (reg,) = get_page(timed, "/__mock/contacts", text="reg@")["results"]
+    assert {e["objectId"]: (e["state"], e["storedState"]) for e in reg["events"]}[object_id] == (registrant, "REGISTERED")
+
+
+def test_the_attendee_filter_takes_the_state_as_read(timed):
+    path = f"/__mock/events/{object_ids(timed)['ended']}/attendees"
+    assert [a["email"] for a in get_page(timed, path, state="NO_SHOW")["results"]] == ["reg@example.com"]
+    assert get_page(timed, path, state="REGISTERED")["total"] == 0  # stored so, but never read so
+    assert [a["email"] for a in get_page(timed, path, state="ATTENDED")["results"]] == ["att@example.com"]
+
+
+def test_a_registrant_turns_no_show_when_the_event_ends_with_no_write(timed):
+    object_id = object_ids(timed)["upcoming"]
+    path = f"/__mock/events/{object_id}/attendees"
+    assert get_page(timed, path, text="reg@")["results"][0]["state"] == "REGISTERED"
+    timed.app.state.backend.clock.advance(200 * 86_400)  # past 2026-06-01T16:00Z
+    assert get_page(timed, path, text="reg@")["results"][0]["state"] == "NO_SHOW"
+
+
+def test_while_read_lag_hides_a_change_the_view_says_so():
+    client = TestClient(create_app(Settings(read_lag_seconds=1.0), clock=FakeClock()), headers={"Authorization": f"Bearer {TOKEN}"})
+    object_id = upsert(client, "webinar-1").json()["results"][0]["objectId"]
+    register(client, object_id, "ada@example.com")
+    path = f"/__mock/events/{object_id}/attendees"
+    answer = client.get(path)
+    schemathesis.openapi.from_dict(client.app.state.openapi_admin)["/__mock/events/{objectId}/attendees"]["GET"].validate_response(answer)
+    (ada,) = answer.json()["results"]
+    assert (ada["state"], ada["storedState"]) == (None, "REGISTERED")  # stored, not yet readable
+    assert get_page(client, "/__mock/events")["results"][0]["counters"]["REGISTERED"] == 0
+    client.app.state.backend.clock.advance(0.5)
+    register(client, object_id, "ada@example.com", state="cancel")
+    client.app.state.backend.clock.advance(0.5)
+    (ada,) = get_page(client, path)["results"]
+    assert (ada["state"], ada["storedState"]) == ("REGISTERED", "CANCELLED")  # the cancel is still lagging
+    client.app.state.backend.clock.advance(0.5)
+    assert get_page(client, path)["results"][0]["state"] == "CANCELLED"
+
+
+@pytest.mark.parametrize("path", ["/__mock/events", "/__mock/events/{objectId}/attendees", "/__mock/contacts"])
+def test_the_views_answer_as_the_spec_describes(timed, path):
+    spec = schemathesis.openapi.from_dict(timed.app.state.openapi_admin)
+    answer = timed.get(path.format(objectId=object_ids(timed)["ended"]))
+    assert answer.status_code == 200
+    spec[path]["GET"].validate_response(answer)  # raises, naming the field, when the shape drifts
 
 
 def test_an_unknown_event_is_a_404_envelope(client):
@@ -271,7 +378,8 @@ def test_an_unknown_event_is_a_404_envelope(client):
         ("/__mock/events?limit=1001", "limit"),
         ("/__mock/events?after=-5", "after"),
         ("/__mock/events?portal=one", "portal"),
-        ("/__mock/events/510000000001/attendees?state=NO_SHOW", "state"),
+        ("/__mock/events/510000000001/attendees?state=no_show", "state"),
+        ("/__mock/events/510000000001/attendees?state=noShows", "state"),
         ("/__mock/contacts?limit=99999999999999999999999", "limit"),
         ("/__mock/contacts?after=%C3%A9", "after"),
     ],

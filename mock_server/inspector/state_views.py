@@ -1,6 +1,9 @@
 """Paged, read-only views of the backend's state for the inspector page: events with attendee counts, one
 event's attendees with each contact's state history, and contacts.
 
+States come twice: `state` / `counters` as the API reads them now (from `Backend.participations`, which applies
+read lag and turns REGISTERED on an ended event into NO_SHOW), and `storedState` / `storedCounters` as recorded.
+
 Everything is cut server-side (`after` is an offset, newest first) so a page stays small with 100,000
 subscriber records. The admin API runs on the server's event loop like the API calls, so no write interleaves
 with a view; lists are still copied before they are walked, for callers on other threads.
@@ -9,13 +12,12 @@ with a view; lists are still copied before they are walked, for callers on other
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import Any, Iterable, Iterator
 
 from ..clock import iso_ms
 from ..exceptions import NotFound
-from ..backend import Backend, Contact, MarketingEvent, Participation, Portal
-
-STORED_STATES = ("REGISTERED", "ATTENDED", "CANCELLED")
+from ..backend import READ_STATES, STORED_STATES, Backend, Contact, MarketingEvent, Participation, Portal
 
 
 def events_page(backend: Backend, *, portal_id: int | None, text: str | None, after: int, limit: int) -> dict[str, Any]:
@@ -26,17 +28,18 @@ def events_page(backend: Backend, *, portal_id: int | None, text: str | None, af
         for event in reversed(list(portal.events.values()))
         if not needle or needle in _event_words(event)
     )
-    return _page(matching, after, limit, lambda pe: _event_row(pe[1]))
+    return _page(matching, after, limit, lambda pe: _event_row(backend, pe[1]))
 
 
 def attendees_page(
     backend: Backend, object_id: str, *, portal_id: int | None, state: str | None, text: str | None, after: int, limit: int
 ) -> dict[str, Any]:
     portal, event = _event(backend, object_id, portal_id)
+    read = _read_states(backend, event) if state else None  # a filter on the read state reads them all
     needle = (text or "").lower()
 
     def wanted(p: Participation) -> bool:
-        if state and (p.last is None or p.last.state != state):
+        if read is not None and read.get(p.vid) != state:
             return False
         if needle:
             contact = portal.contacts.get(p.vid)
@@ -44,8 +47,13 @@ def attendees_page(
         return True
 
     matching = (p for p in reversed(list(event.participations.values())) if wanted(p))
-    page = _page(matching, after, limit, lambda p: _attendee_row(portal, p))
-    return {"event": _event_row(event), **page}
+
+    def row(p: Participation) -> dict[str, Any]:
+        read_state = (read if read is not None else _read_states(backend, event, [p])).get(p.vid)
+        return _attendee_row(portal, p, read_state)
+
+    page = _page(matching, after, limit, row)
+    return {"event": _event_row(backend, event, None if read is None else Counter(read.values())), **page}
 
 
 def contacts_page(backend: Backend, *, portal_id: int | None, text: str | None, after: int, limit: int) -> dict[str, Any]:
@@ -56,15 +64,16 @@ def contacts_page(backend: Backend, *, portal_id: int | None, text: str | None, 
         for contact in reversed(list(portal.contacts.values()))
         if not needle or needle in str(contact.vid) or (contact.email and needle in contact.email)
     )
-    return _page(matching, after, limit, lambda pc: _contact_row(*pc))
+    return _page(matching, after, limit, lambda pc: _contact_row(backend, *pc))
 
 
 # ---------------------------------------------------------------------------------------------- rows
-def _event_row(event: MarketingEvent) -> dict[str, Any]:
-    counters = dict.fromkeys(STORED_STATES, 0)
+def _event_row(backend: Backend, event: MarketingEvent, counted: Counter[str] | None = None) -> dict[str, Any]:
+    """`counted`: the read states already counted by the caller, to spare a second pass over the event."""
+    stored = dict.fromkeys(map(str, STORED_STATES), 0)
     for participation in list(event.participations.values()):
         if participation.last is not None:
-            counters[participation.last.state] += 1
+            stored[participation.last.state] += 1
     return {
         "portalId": event.portal_id,
         "objectId": event.object_id,
@@ -82,11 +91,15 @@ def _event_row(event: MarketingEvent) -> dict[str, Any]:
         "createdAt": iso_ms(event.created_at),
         "updatedAt": iso_ms(event.updated_at),
         "attendees": len(event.participations),
-        "counters": counters,  # each contact's latest stored state
+        # what the API's counters endpoint answers now
+        "counters": {str(state): n for state, n in backend.counters(event).items()}
+        if counted is None
+        else {str(state): counted[state] for state in READ_STATES},
+        "storedCounters": stored,  # each contact's latest stored state
     }
 
 
-def _attendee_row(portal: Portal, participation: Participation) -> dict[str, Any]:
+def _attendee_row(portal: Portal, participation: Participation, read_state: str | None) -> dict[str, Any]:
     contact = portal.contacts.get(participation.vid)
     history = participation.history
     last = participation.last
@@ -95,7 +108,8 @@ def _attendee_row(portal: Portal, participation: Participation) -> dict[str, Any
         "email": contact.email if contact else None,
         "participationId": participation.participation_id,
         "createdAt": iso_ms(participation.created_at),
-        "state": last.state if last else None,
+        "state": read_state,  # None while read lag hides every change
+        "storedState": last.state if last else None,
         "history": [
             {
                 "state": change.state,
@@ -109,13 +123,18 @@ def _attendee_row(portal: Portal, participation: Participation) -> dict[str, Any
     }
 
 
-def _contact_row(portal: Portal, contact: Contact) -> dict[str, Any]:
-    """A contact and, per event it takes part in, its latest stored state."""
+def _contact_row(backend: Backend, portal: Portal, contact: Contact) -> dict[str, Any]:
+    """A contact and, per event it takes part in, its state as read and its latest stored state."""
     events = []
     for event in list(portal.events.values()):
         participation = event.participations.get(contact.vid)
         if participation is not None and participation.last is not None:
-            events.append({"objectId": event.object_id, "eventName": event.event_name, "state": participation.last.state})
+            events.append({
+                "objectId": event.object_id,
+                "eventName": event.event_name,
+                "state": _read_states(backend, event, [participation]).get(contact.vid),
+                "storedState": participation.last.state,
+            })
     return {
         "portalId": portal.portal_id,
         "vid": contact.vid,
@@ -127,6 +146,13 @@ def _contact_row(portal: Portal, contact: Contact) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+def _read_states(backend: Backend, event: MarketingEvent, only: list[Participation] | None = None) -> dict[int, str | None]:
+    """vid -> the contact's state as the API reads it now (None while read lag hides every change). The backend
+    owns the rule (read lag, NO_SHOW): it is asked, never repeated here; a page asks about its rows only."""
+    participations = list(event.participations.values()) if only is None else only
+    return {p.vid: backend.read_state(event, p) for p in participations}
+
+
 def _page(matching: Iterable[Any], after: int, limit: int, row: Any) -> dict[str, Any]:
     """One page of `matching` from offset `after`, the count of all matches, and the next offset if any.
     Counting walks all matches; only the page's rows are built."""

@@ -123,8 +123,39 @@ function failed(error) {
 }
 
 const clock = (iso) => (iso ? iso.slice(11, 23) : "");
+// joinedAt / leftAt are mostly whole minutes: 15:00 rather than 15:00:00.000, the precision kept when there is one.
+const clockShort = (iso) => clock(iso).replace(/\.000$/, "").replace(/^(\d\d:\d\d):00$/, "$1");
 const when = (iso) => (iso ? iso.slice(0, 16).replace("T", " ") : "—");
 const number = (n) => n.toLocaleString("en-US");
+
+/** A date and time that may wrap between the two, never inside either. */
+function moment(iso) {
+  if (!iso) return "—";
+  const [date, time] = when(iso).split(" ");
+  return [h("span", { class: "nowrap" }, date), " ", h("span", { class: "nowrap" }, time)];
+}
+
+/** A panel waiting for its data: it says so (aria-busy) instead of showing stale or empty content. */
+function busy(panel, message) {
+  panel.setAttribute("aria-busy", "true");
+  panel.replaceChildren(h("p", { class: "loading" }, message));
+}
+
+/** In the one-column layout of a narrow window the detail sits below the list: bring it into view. */
+function reveal(panel) {
+  if (getComputedStyle(panel).position !== "sticky") panel.scrollIntoView({ block: "start" });
+}
+
+/** A panel whose content is here: rendered in one go. */
+function settle(panel, ...children) {
+  panel.replaceChildren(...children.flat());
+  panel.removeAttribute("aria-busy");
+}
+
+/** getParticipationsBreakdownByExternalEventId may wrap where a new word starts, rather than anywhere. */
+function camelBreaks(name) {
+  return name.split(/(?=[A-Z])/).flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
+}
 
 function pretty(text) {
   if (!text) return "(empty)";
@@ -140,8 +171,42 @@ function statusBadge(status) {
   return h("span", { class: `status ${kind}` }, status === null ? "dropped" : status);
 }
 
+// The states a contact reads as, in the order counts are shown; the legends are built from this list.
+const STATES = [
+  ["REGISTERED", "registered, the event still ahead or under way"],
+  ["ATTENDED", "attended"],
+  ["CANCELLED", "cancelled"],
+  ["NO_SHOW", "registered for an event that has ended (completed, or its end time passed); stored as REGISTERED"],
+];
+
 function stateBadge(state) {
   return h("span", { class: `state ${(state || "").toLowerCase()}` }, state || "—");
+}
+
+/** The state as the API reads it, and the stored one when they differ (NO_SHOW, or a change read lag hides). */
+function readState(state, storedState) {
+  const why = state === "NO_SHOW" ? "the event has ended" : "read lag hides the latest change";
+  const title = `The API reads ${state || "nothing yet"}; stored ${storedState} (${why}).`;
+  return [
+    state ? stateBadge(state) : h("span", { class: "muted unread" }, "not readable yet"),
+    state !== storedState ? h("span", { class: "stored", title }, `stored ${storedState}`) : null,
+  ];
+}
+
+/** One coloured count per state, zeros dimmed; the legend says which colour is which. */
+function counterBadges(counters) {
+  return STATES.map(([state]) =>
+    h("span", { class: `state ${state.toLowerCase()}${counters[state] ? "" : " zero"}`, title: `${state}: ${number(counters[state])}` }, number(counters[state])),
+  );
+}
+
+function renderLegends() {
+  for (const legend of document.querySelectorAll(".legend")) {
+    legend.replaceChildren(
+      h("span", { class: "legend-title" }, "States as the API reads them now:"),
+      ...STATES.map(([state, meaning]) => h("span", { class: "legend-item" }, stateBadge(state), " ", meaning)),
+    );
+  }
 }
 
 /** Newer / Older buttons and where this page sits. */
@@ -244,9 +309,17 @@ const journal = {
     this.filters = values();
   },
 
+  /** The list and, for a deep link (#journal/12), that call's detail: both asked for at once. */
   async show(entryId) {
+    if (entryId) return void (await Promise.all([this.load(), this.select(entryId)]));
+    if (this.selected === null) this.hint();
     await this.load();
-    if (entryId) await this.select(Number(entryId));
+  },
+
+  hint() {
+    const panel = $("#journal-detail");
+    delete panel.dataset.entry;
+    settle(panel, h("p", { class: "hint" }, "Select a call to see its headers, body, answer and the state it changed."));
   },
 
   async firstPage() {
@@ -324,12 +397,12 @@ const journal = {
         class: [entry.id === this.selected ? "selected" : "", entry.fault ? "faulted" : ""].join(" ").trim() || null,
         ...openable(() => {
           history.replaceState(null, "", `#journal/${entry.id}`);
-          this.select(entry.id).catch(failed);
+          this.select(entry.id).then(() => reveal($("#journal-detail")), failed);
         }),
       },
       h("td", { class: "num" }, entry.id),
-      h("td", { class: "mono" }, clock(entry.at)),
-      h("td", { title: `${entry.method} ${entry.path}${entry.query ? `?${entry.query}` : ""}` }, h("b", {}, entry.method), " ", entry.operation || entry.path, h("div", { class: "path" }, entry.path)),
+      h("td", { class: "mono nowrap" }, clock(entry.at)),
+      h("td", { title: `${entry.method} ${entry.path}${entry.query ? `?${entry.query}` : ""}`, class: "call" }, h("b", {}, entry.method), " ", h("span", { class: "operation" }, entry.operation ? camelBreaks(entry.operation) : entry.path), h("div", { class: "path" }, entry.path)),
       h("td", {}, statusBadge(entry.status)),
       h("td", { class: "fault" }, entry.fault || ""),
       h("td", { class: "num" }, entry.duration_ms.toFixed(1)),
@@ -337,18 +410,30 @@ const journal = {
     );
   },
 
-  async select(entryId) {
+  async select(wanted) {
+    const entryId = Number(wanted);
+    const panel = $("#journal-detail");
     this.selected = entryId;
     for (const tr of $("#journal-rows").children) tr.classList.toggle("selected", Number(tr.dataset.id) === entryId);
+    if (!Number.isSafeInteger(entryId) || entryId < 1) {
+      delete panel.dataset.entry;
+      return settle(panel, h("p", { class: "hint" }, `There is no call #${wanted}.`));
+    }
+    if (panel.dataset.entry !== String(entryId)) busy(panel, `Loading call #${entryId}…`);
     let entry;
     try {
       entry = await api(`/journal/${entryId}`);
     } catch (error) {
-      if (error.status !== 404) throw error;
-      $("#journal-detail").replaceChildren(h("p", { class: "hint" }, `Call #${entryId} is no longer in the journal.`));
+      if (this.selected !== entryId) return;
+      delete panel.dataset.entry;
+      const gone = error.status === 404;
+      settle(panel, h("p", { class: "hint" }, gone ? `Call #${entryId} is no longer in the journal.` : `Call #${entryId} could not be loaded: ${error.message}`));
+      if (!gone) throw error;
       return;
     }
-    if (this.selected === entryId) $("#journal-detail").replaceChildren(...this.detail(entry));
+    if (this.selected !== entryId) return; // another call was selected meanwhile: its answer is the one to show
+    panel.dataset.entry = String(entryId);
+    settle(panel, this.detail(entry));
   },
 
   detail(entry) {
@@ -381,7 +466,7 @@ const journal = {
 
   reset() {
     this.selected = null;
-    $("#journal-detail").replaceChildren(h("p", { class: "hint" }, "Select a call to see its headers, body, answer and the state it changed."));
+    this.hint();
     return this.firstPage();
   },
 };
@@ -390,7 +475,8 @@ const journal = {
 const events = {
   filters: {},
   after: 0,
-  selected: null,
+  selected: null, // the event whose attendees are asked for
+  panelFor: null, // the event the attendees panel is built for (null: a hint or a loading state)
   attendeeFilters: { state: "", text: "" },
   attendeeAfter: 0,
   requests: latestOnly(),
@@ -403,10 +489,16 @@ const events = {
     })();
   },
 
+  /** The list and, for a deep link (#events/510000000001), that event's attendees: both asked for at once. */
   async show(objectId) {
-    await this.load(this.after);
-    if (objectId) await this.open(objectId);
-    else if (this.selected) await this.loadAttendees(this.attendeeAfter);
+    if (objectId) return void (await Promise.all([this.load(this.after), this.open(objectId)]));
+    if (this.selected === null) this.hint();
+    await Promise.all([this.load(this.after), this.selected === null ? null : this.loadAttendees(this.attendeeAfter)]);
+  },
+
+  hint() {
+    this.panelFor = null;
+    settle($("#attendees"), h("p", { class: "hint" }, "Select an event to see its attendees and each contact's state history."));
   },
 
   async load(after) {
@@ -421,7 +513,7 @@ const events = {
   },
 
   row(event) {
-    const c = event.counters;
+    const flags = [event.eventCancelled ? "cancelled" : null, event.eventCompleted ? "completed" : null].filter(Boolean);
     return h(
       "tr",
       {
@@ -429,86 +521,133 @@ const events = {
         class: event.objectId === this.selected ? "selected" : null,
         ...openable(() => {
           history.replaceState(null, "", `#events/${encodeURIComponent(event.objectId)}`);
-          this.open(event.objectId).catch(failed);
+          this.open(event.objectId).then(() => reveal($("#attendees")), failed);
         }),
       },
-      h("td", { class: "mono" }, event.objectId),
-      h("td", {}, h("b", {}, event.eventName), h("div", { class: "path" }, [event.eventOrganizer, event.eventType].filter(Boolean).join(" · "))),
-      h("td", { class: "mono" }, `${event.externalAccountId} / ${event.externalEventId}`, h("div", { class: "path" }, `app ${event.appId} · portal ${event.portalId}`)),
-      h("td", { class: "mono" }, when(event.startDateTime)),
-      h("td", { class: "num" }, number(event.attendees)),
-      h("td", { class: "counters" }, ["REGISTERED", "ATTENDED", "CANCELLED"].map((state) => h("span", { class: `state ${state.toLowerCase()}`, title: state }, number(c[state])))),
+      h(
+        "td",
+        { class: "event" },
+        h("b", { class: "name" }, event.eventName),
+        h(
+          "div",
+          { class: "sub" },
+          event.eventType ? h("span", { class: "tag event-type" }, event.eventType) : null,
+          flags.map((flag) => h("span", { class: `tag ${flag}` }, flag)),
+          " ",
+          h("span", { class: "organizer" }, event.eventOrganizer),
+        ),
+      ),
+      h(
+        "td",
+        { class: "ids" },
+        h("div", { class: "mono", title: "objectId" }, event.objectId),
+        h("div", { class: "path", title: "externalAccountId / externalEventId" }, `${event.externalAccountId} / ${event.externalEventId}`),
+        h("div", { class: "path" }, `app ${event.appId} · portal ${event.portalId}`),
+      ),
+      h("td", { class: "when mono" }, moment(event.startDateTime), event.endDateTime ? h("div", { class: "muted" }, "→ ", moment(event.endDateTime)) : null),
+      h("td", { class: "attendees" }, h("div", { class: "total-attendees", title: "Contacts with a stored state" }, number(event.attendees)), h("div", { class: "counters" }, counterBadges(event.counters))),
     );
   },
 
-  /** The attendees panel of one event: built once, so typing in its filter keeps the focus. */
+  /** One event's attendees. Until its first page is here the panel says it is loading; it is built once per
+   * event, with the data in hand, so typing in its filter keeps the focus. */
   async open(objectId) {
+    this.selected = objectId;
     for (const tr of $("#events-rows").children) tr.classList.toggle("selected", tr.dataset.objectId === objectId);
-    if (objectId !== this.selected || !$("#attendee-rows")) {
-      this.selected = objectId;
+    if (this.panelFor !== objectId) {
+      this.panelFor = null;
       this.attendeeFilters = { state: "", text: "" };
-      const filters = h(
-        "form",
-        { class: "filters", id: "attendee-filters" },
-        h("select", { name: "state", title: "Latest stored state" }, ["", "REGISTERED", "ATTENDED", "CANCELLED"].map((s) => h("option", { value: s }, s || "any latest state"))),
-        h("input", { type: "search", name: "text", placeholder: "email or vid…" }),
-        h("span", { class: "total", id: "attendee-total" }),
-      );
-      watchFilters(filters, (values) => {
-        this.attendeeFilters = values;
-        this.loadAttendees(0).catch(failed);
-      });
-      $("#attendees").replaceChildren(
-        h("h2", { id: "attendee-event" }),
-        h("p", { class: "muted", id: "attendee-event-ids" }),
-        filters,
-        h(
-          "table",
-          { class: "rows attendees" },
-          h("thead", {}, h("tr", {}, h("th", {}, "vid"), h("th", {}, "email"), h("th", {}, "latest"), h("th", {}, "state history"))),
-          h("tbody", { id: "attendee-rows" }),
-        ),
-        h("p", { class: "empty", id: "attendee-empty", hidden: true }, "No attendee matches."),
-        h("div", { class: "pager", id: "attendee-pager" }),
-      );
+      busy($("#attendees"), `Loading event ${objectId}…`);
     }
     await this.loadAttendees(0);
   },
 
+  buildPanel(objectId) {
+    const filters = h(
+      "form",
+      { class: "filters", id: "attendee-filters" },
+      h("select", { name: "state", title: "The state as the API reads it" }, h("option", { value: "" }, "any state"), STATES.map(([state]) => h("option", { value: state }, state))),
+      h("input", { type: "search", name: "text", placeholder: "email or vid…" }),
+      h("span", { class: "total", id: "attendee-total" }),
+    );
+    watchFilters(filters, (values) => {
+      this.attendeeFilters = values;
+      this.loadAttendees(0).catch(failed);
+    });
+    $("#attendees").replaceChildren(
+      h("h2", { id: "attendee-event" }),
+      h("p", { class: "muted", id: "attendee-event-ids" }),
+      h("p", { class: "counts", id: "attendee-counts" }),
+      filters,
+      h(
+        "table",
+        { class: "rows attendees" },
+        h("thead", {}, h("tr", {}, h("th", {}, "contact"), h("th", { title: "The state as the API reads it now" }, "state now"), h("th", { class: "history", title: "Each stored state change, oldest first" }, "state history"))),
+        h("tbody", { id: "attendee-rows" }),
+      ),
+      h("p", { class: "empty", id: "attendee-empty", hidden: true }, "No attendee matches."),
+      h("div", { class: "pager", id: "attendee-pager" }),
+    );
+    this.panelFor = objectId;
+  },
+
   async loadAttendees(after) {
-    this.attendeeAfter = after;
     const objectId = this.selected;
+    const panel = $("#attendees");
     const ticket = this.attendeeRequests.take();
+    if (this.panelFor === objectId) $("#attendee-rows").setAttribute("aria-busy", "true");
     let page;
     try {
       page = await api(`/events/${encodeURIComponent(objectId)}/attendees`, { query: { ...this.attendeeFilters, after, limit: PAGE_SIZE } });
     } catch (error) {
-      if (error.status !== 404) throw error;
-      $("#attendees").replaceChildren(h("p", { class: "hint" }, `Event ${objectId} does not exist (any more).`));
+      if (ticket !== this.attendeeRequests.current()) return;
+      this.panelFor = null;
+      const gone = error.status === 404;
+      settle(panel, h("p", { class: "hint" }, gone ? `Event ${objectId} does not exist (any more).` : `Event ${objectId} could not be loaded: ${error.message}`));
+      if (!gone) throw error;
       return;
     }
     if (ticket !== this.attendeeRequests.current()) return;
+    this.attendeeAfter = after;
+    if (this.panelFor !== objectId) this.buildPanel(objectId);
     const ev = page.event;
-    $("#attendee-event").replaceChildren(ev.eventName, " ", h("span", { class: "mono muted" }, ev.objectId));
-    $("#attendee-event-ids").textContent = `${ev.externalAccountId} / ${ev.externalEventId} · ${when(ev.startDateTime)} → ${when(ev.endDateTime)}${ev.eventCancelled ? " · cancelled" : ""}${ev.eventCompleted ? " · completed" : ""}`;
+    const flags = `${ev.eventCancelled ? " · cancelled" : ""}${ev.eventCompleted ? " · completed" : ""}`;
+    $("#attendee-event").replaceChildren(h("span", { class: "name" }, ev.eventName), " ", h("span", { class: "mono muted" }, ev.objectId));
+    $("#attendee-event-ids").textContent = `${ev.externalAccountId} / ${ev.externalEventId} · ${ev.eventType || "no type"} · ${when(ev.startDateTime)} → ${when(ev.endDateTime)} UTC${flags}`;
+    $("#attendee-counts").replaceChildren(...STATES.map(([state]) => h("span", { class: "state-count" }, stateBadge(state), ` ${number(ev.counters[state])}`)));
     $("#attendee-total").textContent = `${number(page.total)} of ${number(ev.attendees)} attendees`;
     $("#attendee-rows").replaceChildren(...page.results.map((a) => this.attendeeRow(a)));
+    $("#attendee-rows").removeAttribute("aria-busy");
     $("#attendee-empty").hidden = page.results.length > 0;
     offsetPager($("#attendee-pager"), page, after, (next) => this.loadAttendees(next).catch(failed));
+    panel.removeAttribute("aria-busy");
   },
 
   attendeeRow(attendee) {
-    const history = attendee.history.map((change, i) => {
-      const span = change.joinedAt || change.leftAt ? ` (${clock(change.joinedAt) || "?"}–${clock(change.leftAt) || "?"})` : "";
-      return [i ? h("span", { class: "arrow" }, " → ") : null, h("span", { class: "step", title: JSON.stringify(change.properties) }, stateBadge(change.state), ` ${when(change.interactionDateTime)}${span}`)];
+    const steps = attendee.history.map((change) => {
+      const stay = change.joinedAt || change.leftAt;
+      return h(
+        "li",
+        { class: "step", title: Object.keys(change.properties).length ? JSON.stringify(change.properties) : null },
+        stateBadge(change.state),
+        " ",
+        h("span", { class: "at mono" }, moment(change.interactionDateTime)),
+        stay ? [" ", h("span", { class: "stay mono", title: `joinedAt ${change.joinedAt || "?"}, leftAt ${change.leftAt || "?"}` }, `${clockShort(change.joinedAt) || "?"}–${clockShort(change.leftAt) || "?"}`)] : null,
+      );
     });
-    return h("tr", { dataset: { vid: attendee.vid } }, h("td", { class: "mono" }, attendee.vid), h("td", {}, attendee.email || "—"), h("td", {}, stateBadge(attendee.state)), h("td", { class: "history" }, history));
+    return h(
+      "tr",
+      { dataset: { vid: attendee.vid } },
+      h("td", { class: "contact" }, h("div", { class: "email" }, attendee.email || "—"), h("div", { class: "path", title: "vid" }, attendee.vid)),
+      h("td", { class: "now" }, readState(attendee.state, attendee.storedState)),
+      h("td", { class: "history" }, h("ol", { class: "steps" }, steps)),
+    );
   },
 
   reset() {
     this.selected = null;
     this.after = 0;
-    $("#attendees").replaceChildren(h("p", { class: "hint" }, "Select an event to see its attendees and each contact's state history."));
+    this.hint();
   },
 };
 
@@ -546,10 +685,16 @@ const contacts = {
       "tr",
       { dataset: { vid: contact.vid } },
       h("td", { class: "mono" }, contact.vid),
-      h("td", {}, contact.email || "—"),
+      h("td", { class: "email" }, contact.email || "—"),
       h("td", { class: "properties" }, properties.map(([name, value]) => h("span", { class: "property" }, `${name}: ${value}`))),
-      h("td", { class: "mono" }, when(contact.createdAt)),
-      h("td", {}, contact.events.map((e) => h("a", { class: "event-state", href: `#events/${encodeURIComponent(e.objectId)}`, title: e.eventName }, `${e.eventName} `, stateBadge(e.state)))),
+      h("td", { class: "mono" }, moment(contact.createdAt)),
+      h(
+        "td",
+        { class: "contact-events" },
+        contact.events.map((e) =>
+          h("a", { class: "event-state", href: `#events/${encodeURIComponent(e.objectId)}`, title: `${e.eventName} (${e.objectId})` }, h("span", { class: "name" }, e.eventName), " ", readState(e.state, e.storedState)),
+        ),
+      ),
     );
   },
 
@@ -729,6 +874,7 @@ async function poll() {
 }
 
 function start() {
+  renderLegends();
   journal.init();
   events.init();
   contacts.init();
