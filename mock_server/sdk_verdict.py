@@ -336,16 +336,28 @@ def _python_outcome(sdk_method: SdkMethod, method: str, answer: _Answer) -> tupl
         return "returns None", "returns None: the body is null"
     if not isinstance(data, dict):
         return "returns", f"returns an empty {model}: the body is not a JSON object"
-    failure = _date_time_failure(data, DATE_TIME_FIELDS.get(model, {}), "")
+    failure = _date_time_failure(data, _COMPILED_DATE_TIME_FIELDS.get(model, ()), "")
     if failure:
         return "raises", failure
     return "returns", f"returns {model}"
 
 
-def _date_time_failure(data: Mapping[str, object], tree: DateTimeTree, where: str) -> str | None:
+_Compiled = tuple[tuple[str, tuple[str, ...], "_Compiled | None"], ...]  # (field, containers, subtree) per key
+
+
+def _compile(tree: DateTimeTree) -> _Compiled:
+    return tuple(
+        (re.split(r"[\[{]", key, maxsplit=1)[0], tuple(re.findall(r"\[\]|\{\}", key)), None if sub is None else _compile(sub))
+        for key, sub in tree.items()
+    )
+
+
+_COMPILED_DATE_TIME_FIELDS = {model: _compile(tree) for model, tree in DATE_TIME_FIELDS.items()}
+
+
+def _date_time_failure(data: Mapping[str, object], fields: _Compiled, where: str) -> str | None:
     """The first date-time field that crashes the Python SDK's deserializer, read in the SDK's own order."""
-    for key, subtree in tree.items():
-        name, containers = key.split("[", 1)[0].split("{", 1)[0], re.findall(r"\[\]|\{\}", key)
+    for name, containers, subtree in fields:
         if name not in data:
             continue
         for path, value in _unwrap(data[name], containers, f"{where}{name}"):
@@ -360,7 +372,7 @@ def _date_time_failure(data: Mapping[str, object], tree: DateTimeTree, where: st
     return None
 
 
-def _unwrap(value: object, containers: list[str], path: str) -> list[tuple[str, object]]:
+def _unwrap(value: object, containers: tuple[str, ...], path: str) -> list[tuple[str, object]]:
     """The values inside lists ([]) and maps ({}), with the path a person reads, e.g. results[0]."""
     if value is None:
         return []  # null is deserialized as None at any depth
@@ -374,7 +386,8 @@ def _unwrap(value: object, containers: list[str], path: str) -> list[tuple[str, 
 
 
 _ISO_DATE_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"  # the day is not checked against its month
+    r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 )
 _C_INT_MAX = 2**31 - 1
 
@@ -388,7 +401,7 @@ def _python_date_time(value: object, path: str) -> str | None:
     taken as unparseable (dateutil does read a few other formats, e.g. RFC 1123, which no HubSpot answer uses).
     """
     if isinstance(value, str):
-        if _ISO_DATE_TIME.match(value) and _valid_calendar(value):
+        if _ISO_DATE_TIME.match(value):
             return None
         digits = value.strip()
         if re.fullmatch(r"\d{9,11}|\d{13}|\d{15,}", digits):  # 12 and 14 digits are compact YYMMDDhhmmss forms
@@ -398,12 +411,6 @@ def _python_date_time(value: object, path: str) -> str | None:
     kind = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object"}[type(value)]
     shown = json.dumps(value)
     return f"raises TypeError: {path} is {kind} ({shown[:40]}), not an ISO-8601 string"
-
-
-def _valid_calendar(value: str) -> bool:
-    month, day = int(value[5:7]), int(value[8:10])
-    hour_minute = value[11:16].split(":") if len(value) > 10 else ["0", "0"]
-    return 1 <= month <= 12 and 1 <= day <= 31 and int(hour_minute[0]) < 24 and int(hour_minute[1]) < 60
 
 
 # ---------------------------------------------------------------------------------------------- Node

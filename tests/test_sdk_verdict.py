@@ -11,7 +11,6 @@ says. The stub also checks that each SDK method calls the (method, path) the tab
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import inspect
 import json
@@ -24,12 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import hubspot
 import pytest
-from node_sdk import NODE_DIR, install_node_sdk, require_node
 from hubspot.marketing.events.exceptions import ApiException
+from node_sdk import NODE_DIR, install_node_sdk, require_node
 from starlette.types import Receive, Scope, Send
 
 from mock_server import sdk_verdict
@@ -106,7 +105,7 @@ class StubServer:
             return
         if answer.status is None:
             scope["extensions"][TRANSPORT_KEY].abort()
-            await receive()  # http.disconnect: uvicorn then knows the answer was not forgotten
+            await receive()  # http.disconnect: then uvicorn does not report an app that never answered
             return
         headers = [(k.lower().encode(), v.encode()) for k, v in answer.headers]
         if answer.content_type is not None:
@@ -270,14 +269,9 @@ def node_arguments(key: OperationKey, client: Any) -> dict[str, Any]:
     return {camel(name): value for name, value in zip(names, args)}
 
 
-@dataclass(frozen=True)
-class Observed:
+class Observed(NamedTuple):
     outcome: str
     phrases: tuple[str, ...]  # what the verdict's text must say for this outcome
-
-    def __init__(self, outcome: str, *phrases: str) -> None:
-        object.__setattr__(self, "outcome", outcome)
-        object.__setattr__(self, "phrases", phrases)
 
 
 def observe_python(client: Any, key: OperationKey, answer_id: str, attempts: Callable[[], int]) -> Observed:
@@ -287,28 +281,28 @@ def observe_python(client: Any, key: OperationKey, answer_id: str, attempts: Cal
     except Exception as error:  # what the SDK raises is the observation
         name = type(error).__name__
         if attempts() > 1:
-            return Observed("retries", f"retries a dropped {key[0]} {attempts() - 1} times", f"then raises {name}")
+            return Observed("retries", (f"retries a dropped {key[0]} {attempts() - 1} times", f"then raises {name}"))
         status = getattr(error, "status", None)
-        return Observed("raises", f"raises {name} (status {status})" if isinstance(status, int) else f"raises {name}")
+        return Observed("raises", (f"raises {name} (status {status})" if isinstance(status, int) else f"raises {name}",))
     if result is None:
-        return Observed("returns None", "returns None")
+        return Observed("returns None", ("returns None",))
     empty = all(value is None for value in result.to_dict().values())
-    return Observed("returns", f"returns {'an empty ' if empty else ''}{type(result).__name__}")
+    return Observed("returns", (f"returns {'an empty ' if empty else ''}{type(result).__name__}",))
 
 
 def observe_node(result: dict[str, Any]) -> Observed:
     if result["ok"]:
         if result["isNull"]:
-            return Observed("returns", "returns null")
+            return Observed("returns", ("returns null",))
         if result["model"] is None:
-            return Observed("returns", "returns nothing")
-        return Observed("returns", f"returns {'an empty ' if result['empty'] else ''}{result['model']}")
+            return Observed("returns", ("returns nothing",))
+        return Observed("returns", (f"returns {'an empty ' if result['empty'] else ''}{result['model']}",))
     error = result["error"]
     if error["name"] == "ApiException":
-        return Observed("raises", f"throws ApiException (code {result['status']})")
+        return Observed("raises", (f"throws ApiException (code {result['status']})",))
     if error["name"] == "Error":
-        return Observed("raises", f"throws Error: {error['message']}")
-    return Observed("raises", f"throws {error['name']}")
+        return Observed("raises", (f"throws Error: {error['message']}",))
+    return Observed("raises", (f"throws {error['name']}",))
 
 
 def disagreement(answer: Answer, observed: Observed, verdict: Verdict) -> str | None:
@@ -411,6 +405,7 @@ NODE_RETRY_CASES: list[tuple[Answer, int]] = [
     (Answer("429 secondly retried", 429, JSON_CT, envelope("You have reached your secondly limit.", policyName="SECONDLY")), 2),
     (Answer("429 daily not retried", 429, JSON_CT, envelope("You have reached your daily limit.", policyName="DAILY")), 3),
     (Answer("404 not retried", 404, JSON_CT, envelope("not found", category="OBJECT_NOT_FOUND")), 3),
+    (Answer("dropped, not retried", None), 3),
 ]
 
 
