@@ -2,7 +2,9 @@
 // each one handed back: a model, nothing, or which error with which status. Used by tests/test_sdk_verdict.py.
 // Input on stdin: {"baseUrl", "calls": [{"id", "method": "marketing.events.batchApi.upsert", "args": {name: value},
 // "retries": 0}]}. Each call sends an `X-Stub-Answer: <id>` header, so that the test's stub server knows which
-// answer to give. Output: ONE JSON line {"sdkVersion", "results": [{id, ok, status, model, empty, error}]}.
+// answer to give. Output: ONE JSON line {"sdkVersion", "results": [{id, ok, status, model, empty, error, waits}]}.
+// Calls with retries > 0 run first, one at a time, with setTimeout recording the wait the SDK asks for and
+// firing at once: `waits` is what the SDK would have slept (a TEN_SECONDLY_ROLLING 429 asks for 10 s).
 import { readFileSync } from 'node:fs';
 import { Client } from '@hubspot/api-client';
 
@@ -48,11 +50,22 @@ async function run({ id, method: dotted, args = {}, retries = 0 }) {
 }
 
 const results = new Array(calls.length);
+const realSetTimeout = globalThis.setTimeout;
+for (const [i, call] of calls.entries()) {
+  if (!call.retries) continue;
+  const waits = [];
+  globalThis.setTimeout = (fn, ms, ...rest) => (waits.push(ms), realSetTimeout(fn, 0, ...rest));
+  try {
+    results[i] = { ...(await run(call)), waits };
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+}
 let next = 0;
 async function worker() {
   while (next < calls.length) {
     const i = next++;
-    results[i] = await run(calls[i]);
+    if (!calls[i].retries) results[i] = await run(calls[i]);
   }
 }
 await Promise.all(Array.from({ length: Math.min(concurrency, calls.length) }, worker));
