@@ -8,29 +8,27 @@ does (FACTS.md, "Official clients"): endpoints 1-3 deserialize only exactly 200,
 status). So in the live profile, where endpoint 1 answers 201, the SDK reports a failure for a write that
 happened: the tests assert both sides of that.
 
-The module is skipped when node/npm are missing or `npm ci` fails (the npm registry is needed once).
+The module is skipped when node/npm are missing or `npm ci` fails (the npm registry is needed once); under
+CI=true it fails instead (tests/node_sdk.py).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from node_sdk import NODE_DIR, SDK_VERSION, install_node_sdk, require_node
 
 from mock_server import Settings, create_app
 from mock_server.testing import serve_in_thread
 from mock_server.inspector.dump import dump_state
 
-NODE_DIR = Path(__file__).parent / "node"
 DRIVER = NODE_DIR / "drive.mjs"
-SDK_VERSION = json.loads((NODE_DIR / "package.json").read_text())["dependencies"]["@hubspot/api-client"]
 
-if not (shutil.which("node") and shutil.which("npm")):
-    pytest.skip("node and npm are needed to run the official Node SDK", allow_module_level=True)
+require_node()
 
 BIG_VID = 2**31 + 12345
 WHEN = 1_767_225_600_000  # 2026-01-01T00:00:00Z in ms
@@ -40,17 +38,8 @@ PARAMS = {"accountId": "acct-1", "eventId": "node-1", "email": "Node.Person@Exam
 
 @pytest.fixture(scope="session")
 def node_sdk() -> Path:
-    """The pinned SDK installed in tests/node (from package-lock.json, with `npm ci`, only when missing)."""
-    if not (NODE_DIR / "node_modules" / "@hubspot" / "api-client" / "package.json").exists():
-        try:
-            done = subprocess.run(
-                ["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, capture_output=True, text=True, timeout=300
-            )
-        except subprocess.TimeoutExpired:
-            pytest.skip("`npm ci` in tests/node took over 300 s")
-        if done.returncode != 0:
-            errors = [line for line in done.stderr.splitlines() if "error" in line.lower()][:3]
-            pytest.skip(f"`npm ci` in tests/node failed (exit {done.returncode}): {' | '.join(errors)[:500]}")
+    """The pinned SDK installed in tests/node (tests/node_sdk.py)."""
+    install_node_sdk()
     return DRIVER
 
 
