@@ -25,7 +25,7 @@ from .. import Settings
 from .engine import Comparison, FidelityEngine
 from .exchange import Exchange, ProxiedRequest
 from .recording import Recorder
-from .redaction import Redactor
+from .redaction import Redactor, ScrubbingFilter
 from .report import build_report, render_markdown, write_report
 from .upstream import DEFAULT_UPSTREAM, Upstream, to_response
 
@@ -51,6 +51,8 @@ class ProxyService:
     def __init__(self, config: ProxyConfig) -> None:
         self.config = config
         self.redactor = Redactor(config.hash_emails)
+        self.log_filter = ScrubbingFilter(self.redactor)
+        self.log_filter.install()
         self.upstream = Upstream(config.upstream, config.timeout_s)
         self.engine = FidelityEngine(
             config.settings, upstream=config.upstream, try_candidates=config.try_candidates, keep=config.comparisons_kept
@@ -147,6 +149,7 @@ class ProxyService:
             self.recorder.close()
         await self.upstream.aclose()
         await self.engine.aclose()
+        self.log_filter.uninstall()
 
 
 def create_proxy_app(config: ProxyConfig) -> Starlette:

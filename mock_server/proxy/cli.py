@@ -131,6 +131,9 @@ def proxy_main(argv: list[str]) -> int:
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         print(f"hubspot-mock proxy: WARNING: bound to {args.host}: whoever reaches it uses your portal", file=sys.stderr)
     logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
+    # httpx logs each request at INFO: one to the upstream and one per shadow for every call. The proxy's own
+    # line per call says more.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     return 0
 

@@ -72,7 +72,7 @@ class OperationTally:
     upstream_faults: Counter[str] = field(default_factory=Counter)
     not_compared: Counter[str] = field(default_factory=Counter)
     differences: Counter[Difference] = field(default_factory=Counter)
-    fixed_by: dict[str, Counter[str]] = field(default_factory=dict)  # difference field -> candidate -> calls
+    fixed_by: dict[Difference, Counter[str]] = field(default_factory=dict)  # difference -> candidate -> calls
     candidates: dict[str, CandidateTally] = field(default_factory=dict)
 
 
@@ -121,18 +121,21 @@ class FidelityEngine:
             tally.differences.update(differences)
         else:
             tally.matched += 1
-        baseline_fields = {d.field for d in differences}
+        baseline_fields: dict[str, list[Difference]] = {}
+        for difference in differences:
+            baseline_fields.setdefault(difference.field, []).append(difference)
         for candidate, shadow in self.candidates:
             answer, _ = await shadow.call(exchange.request)
             shadow.learn(exchange.upstream, answer)
             fields = {d.field for d in compare_answers(exchange.upstream, answer)}
             score = tally.candidates.setdefault(candidate.label, CandidateTally())
-            fixed = baseline_fields - fields
+            fixed = baseline_fields.keys() - fields
             score.differences_fixed += len(fixed)
-            score.differences_added += len(fields - baseline_fields)
-            for name in fixed:
+            score.differences_added += len(fields - baseline_fields.keys())
+            for name in sorted(fixed):
                 comparison.fixed_by.setdefault(name, []).append(candidate.label)
-                tally.fixed_by.setdefault(name, Counter())[candidate.label] += 1
+                for difference in baseline_fields[name]:
+                    tally.fixed_by.setdefault(difference, Counter())[candidate.label] += 1
             if baseline_fields and not fields:
                 score.calls_matched += 1
                 comparison.matched_with.append(candidate.label)

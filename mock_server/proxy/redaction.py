@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Iterable
 from urllib.parse import quote, unquote
 
@@ -106,3 +107,30 @@ class Redactor:
         if self.hash_emails and "@" in value:
             value = EMAIL.sub(lambda m: hash_email(m.group(0)) if not m.group(0).endswith("@hashed.invalid") else m.group(0), value)
         return value
+
+
+# Loggers that may print a call's URL or headers: httpx logs every request's URL (a hapikey included) at INFO.
+SCRUBBED_LOGGERS = ("httpx", "uvicorn.error", "uvicorn.access", "mock_server.proxy")
+
+
+class ScrubbingFilter(logging.Filter):
+    """Takes the remembered secrets (and, with hash_emails, the emails) out of a log record's message."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.redactor.text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+    def install(self) -> None:
+        for name in SCRUBBED_LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def uninstall(self) -> None:
+        for name in SCRUBBED_LOGGERS:
+            logging.getLogger(name).removeFilter(self)

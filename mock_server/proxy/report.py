@@ -52,7 +52,7 @@ def _operation(name: str, tally: OperationTally) -> dict[str, Any]:
             {
                 **difference.to_data(),
                 "calls": count,
-                "settings_that_match": sorted(tally.fixed_by.get(difference.field, {})),
+                "settings_that_match": sorted(tally.fixed_by.get(difference, {})),
             }
             for difference, count in sorted(tally.differences.items(), key=lambda item: (item[0].field, -item[1]))
         ],
