@@ -18,7 +18,7 @@ from ..settings import PROFILES, coerce_setting
 from .app import ProxyConfig, create_proxy_app
 from .engine import replay
 from .recording import Recording
-from .report import build_report, render_markdown, write_report
+from .report import build_report, render_markdown, report_paths, write_report
 from .upstream import DEFAULT_UPSTREAM
 
 PROXY_BANNER = """\
@@ -123,7 +123,7 @@ def proxy_main(argv: list[str]) -> int:
             url=url, upstream=args.upstream, profile=settings.profile,
             changed=f" with {', '.join(f'{k}={v}' for k, v in sorted(changed.items()))}" if changed else "",
             candidates=len(engine.candidates),
-            report=f"  (written to {args.report} on exit)" if args.report else "",
+            report=f"  (also written to {' and '.join(map(str, report_paths(args.report)))} on exit)" if args.report else "",
             record=f"\n  recording:   {args.record}" + (" (emails hashed)" if args.hash_emails else "") if args.record else "",
         ),
         flush=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Iterable
 
 from .exchange import HttpAnswer, NotJson
 from .fields import (
@@ -38,9 +39,23 @@ def compare_answers(upstream: HttpAnswer, mock: HttpAnswer) -> list[Difference]:
     if upstream.status != mock.status:
         found.append(Difference("status", _status_text(upstream), _status_text(mock)))
     found += _compare_headers(upstream, mock)
-    if _status_class(upstream.status) == _status_class(mock.status):
+    if bodies_compared(upstream, mock):
         found += _compare_bodies(upstream, mock)  # a 200 against a 400: the status line says it all
     return list(dict.fromkeys(found))[:MAX_DIFFERENCES]
+
+
+def bodies_compared(upstream: HttpAnswer, mock: HttpAnswer) -> bool:
+    return _status_class(upstream.status) == _status_class(mock.status)
+
+
+def overlaps(field: str, others: Iterable[str]) -> bool:
+    """Whether a difference at `field` is still there when another answer differs at `others`: at the same
+    place, inside it, or around it (no `body.errors` at all does not fix `body.errors[*].context`)."""
+    return any(field == other or _within(field, other) or _within(other, field) for other in others)
+
+
+def _within(inner: str, outer: str) -> bool:
+    return len(inner) > len(outer) and inner.startswith(outer) and inner[len(outer)] in ".["
 
 
 def _status_text(answer: HttpAnswer) -> str:

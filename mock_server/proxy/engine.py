@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .. import Settings
 from .candidates import Candidate, baseline_description, candidates_for
-from .compare import Difference, compare_answers
+from .compare import Difference, bodies_compared, compare_answers, overlaps
 from .exchange import Exchange, HttpAnswer
 from .operations import OperationNamer
 from .shadow import Shadow
@@ -128,10 +128,12 @@ class FidelityEngine:
             answer, _ = await shadow.call(exchange.request)
             shadow.learn(exchange.upstream, answer)
             fields = {d.field for d in compare_answers(exchange.upstream, answer)}
+            # A body that was not compared (a 400 against a 200) fixes none of the body's differences.
+            unresolved = fields if bodies_compared(exchange.upstream, answer) else fields | {"body"}
             score = tally.candidates.setdefault(candidate.label, CandidateTally())
-            fixed = baseline_fields.keys() - fields
+            fixed = {name for name in baseline_fields if not overlaps(name, unresolved)}
             score.differences_fixed += len(fixed)
-            score.differences_added += len(fields - baseline_fields.keys())
+            score.differences_added += len({name for name in fields if not overlaps(name, baseline_fields)})
             for name in sorted(fixed):
                 comparison.fixed_by.setdefault(name, []).append(candidate.label)
                 for difference in baseline_fields[name]:
