@@ -426,3 +426,20 @@ def test_comparisons_are_paged_newest_first(run: dict[str, Any]) -> None:
     assert first["comparisons"][0]["upstream"]["status"] == first["comparisons"][0]["mock"]["status"] == 404
     assert bad.status_code == 400 and bad.json()["category"] == "VALIDATION_ERROR"
     assert unknown.status_code == 404 and unknown.json()["status"] == "error"
+
+
+def test_odd_requests_are_forwarded_as_they_came() -> None:
+    with serve_in_thread(create_app(STAND_IN)) as upstream_url:
+        with serve_proxy(ProxyConfig(upstream=upstream_url, settings=BASELINE, try_candidates=False)) as (proxy_url, _):
+            port = int(proxy_url.rsplit(":", 1)[1])
+            with socket.create_connection(("127.0.0.1", port)) as conn:  # a header value that is not ASCII
+                conn.sendall(f"GET {EVENTS}/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n".encode()
+                             + "X-Organizer: Café\r\nConnection: close\r\n\r\n".encode("latin-1"))
+                status_line = conn.makefile("rb").readline()
+            slash = httpx.get(f"{proxy_url}{EVENTS}/events/a%2Fb", params={"externalAccountId": "a"},
+                              headers={"Authorization": f"Bearer {TOKEN}"})
+            comparisons = httpx.get(f"{proxy_url}/__mock/proxy/comparisons").json()["comparisons"]
+    assert status_line.startswith(b"HTTP/1.1 404")  # the upstream's answer, not a proxy error
+    assert slash.status_code == 404 and slash.json()["message"] == "resource not found"  # %2F stays encoded
+    assert comparisons[0]["request"]["path"] == f"{EVENTS}/events/a%2Fb"
+    assert [c["outcome"] for c in comparisons] == ["matched", "matched"]

@@ -239,3 +239,17 @@ def test_a_candidate_whose_status_class_differs_fixes_no_body_difference() -> No
     suggested = {s["setting"] for s in report["settings_that_match"]}
     assert "repeat_returns_empty_results=false" in suggested
     assert "iso_interaction_datetime=reject" not in suggested
+
+
+def test_the_rate_limits_a_portal_states_make_its_tier_measurable() -> None:
+    report = report_for(Settings.for_profile("live", first_object_id=920_000_000_001, rate_limit_tier="professional"), [
+        ("POST", "/marketing/v3/marketing-events/events/upsert", {"inputs": [EVENT]}),
+        ("GET", "/marketing/v3/marketing-events/920000000001", None),
+    ])
+    (op, *_) = [op for op in report["operations"] if op["operation"] == "GET /marketing/v3/marketing-events/{objectId}"]
+    assert [(d["field"], d["upstream"], d["mock"]) for d in op["differences"]] == [
+        ("headers.x-hubspot-ratelimit-daily", "625000", "250000"), ("headers.x-hubspot-ratelimit-max", "190", "100"),
+        ("headers.x-hubspot-ratelimit-secondly", "19", "10")]
+    # professional matches every limit of both calls; enterprise shares the ten-second limits, not the daily one
+    assert [(s["setting"], s["differences_fixed"], s["calls_matched"]) for s in report["settings_that_match"]] == [
+        ("rate_limit_tier=professional", 6, 2), ("rate_limit_tier=enterprise", 4, 0)]

@@ -1,4 +1,5 @@
-"""Where two answers to one call differ: status, body shape and data, and the headers that matter.
+"""Where two answers to one call differ: status, body shape and data, and the headers that matter (the content
+type; the `X-HubSpot-RateLimit-*` headers, present or not, and the limits they state).
 
 Bodies are walked in parallel. Keys, JSON types, list lengths and data values (batch `status`, `numErrors`,
 error `category` / `subCategory`, counters, states) must be equal; ids are compared by type (they differ by
@@ -79,11 +80,13 @@ def _compare_headers(upstream: HttpAnswer, mock: HttpAnswer) -> list[Difference]
     theirs, ours = _content_type(upstream.header("content-type")), _content_type(mock.header("content-type"))
     if theirs != ours:
         found.append(Difference("headers.content-type", theirs or ABSENT, ours or ABSENT))
-    for name in sorted(_rate_limit_headers(upstream) ^ _rate_limit_headers(mock)):
-        present_upstream = name in _rate_limit_headers(upstream)
-        found.append(
-            Difference(f"headers.{name}", "present" if present_upstream else ABSENT, ABSENT if present_upstream else "present")
-        )
+    theirs_rl, ours_rl = _rate_limit_headers(upstream), _rate_limit_headers(mock)
+    for name in sorted(theirs_rl.keys() | ours_rl.keys()):
+        if name not in ours_rl or name not in theirs_rl:
+            found.append(Difference(f"headers.{name}", "present" if name in theirs_rl else ABSENT, ABSENT if name in theirs_rl else "present"))
+        elif not name.endswith("-remaining") and theirs_rl[name] != ours_rl[name]:
+            # The limits themselves follow the account's tier and auth; only what remains of them changes.
+            found.append(Difference(f"headers.{name}", theirs_rl[name], ours_rl[name]))
     return found
 
 
@@ -94,8 +97,8 @@ def _content_type(value: str | None) -> str | None:
     return ";".join(part.strip().lower() for part in value.split(";") if part.strip())
 
 
-def _rate_limit_headers(answer: HttpAnswer) -> set[str]:
-    return {k.lower() for k, _ in answer.headers if k.lower().startswith(RATE_LIMIT_PREFIX)}
+def _rate_limit_headers(answer: HttpAnswer) -> dict[str, str]:
+    return {k.lower(): v.strip() for k, v in answer.headers if k.lower().startswith(RATE_LIMIT_PREFIX)}
 
 
 def _compare_bodies(upstream: HttpAnswer, mock: HttpAnswer) -> list[Difference]:

@@ -45,10 +45,14 @@ class Upstream:
         """The upstream's answer, the fault when it gave none, and how long it took (ms)."""
         target = self.prefix + raw_path + (b"?" + query_string if query_string else b"")
         url = self.base.copy_with(raw_path=target)
-        forwarded = [(k, v) for k, v in headers if k.lower() not in REQUEST_DROPPED] + [("accept-encoding", "identity")]
+        # Header values go as the bytes they came in (latin-1 round trip): httpx would refuse non-ASCII text.
+        forwarded = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers if k.lower() not in REQUEST_DROPPED]
+        forwarded.append((b"accept-encoding", b"identity"))
         started = time.perf_counter()
         try:
             response = await self.client.request(method, url, headers=forwarded, content=body)
+        except (httpx.InvalidURL, ValueError) as exc:  # nothing was sent
+            return gateway_error(502, f"the proxy could not forward this call ({type(exc).__name__})"), "not forwarded", _ms(started)
         except httpx.TimeoutException:
             # Only the exception's class is named: its text can carry the URL, and with it a hapikey.
             return gateway_error(504, f"the upstream did not answer within {self.timeout_s:g} s"), "timeout", _ms(started)
