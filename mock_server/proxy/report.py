@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .compare import Difference
 from .engine import CandidateTally, FidelityEngine, OperationTally
 
 
@@ -54,7 +55,7 @@ def _operation(name: str, tally: OperationTally) -> dict[str, Any]:
                 "calls": count,
                 "settings_that_match": sorted(tally.fixed_by.get(difference, {})),
             }
-            for difference, count in sorted(tally.differences.items(), key=lambda item: (item[0].field, -item[1]))
+            for difference, count in sorted(tally.differences.items(), key=_reading_order)
         ],
         "settings_that_match": [
             {"setting": label, **vars(score)}
@@ -62,6 +63,12 @@ def _operation(name: str, tally: OperationTally) -> dict[str, Any]:
             if score.differences_fixed or score.calls_matched
         ],
     }
+
+
+def _reading_order(item: tuple[Difference, int]) -> tuple[int, str, int]:
+    """The status first, then the headers, then the body; the most frequent first within a field."""
+    difference, count = item
+    return ({"status": 0, "headers": 1}.get(difference.field.split(".")[0], 2), difference.field, -count)
 
 
 def _suggestions(engine: FidelityEngine) -> list[dict[str, Any]]:
