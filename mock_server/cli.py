@@ -63,6 +63,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("proxy", "replay"):
+        from .proxy.cli import proxy_main, replay_main
+
+        return (proxy_main if argv[0] == "proxy" else replay_main)(argv[1:])
     args = parse_args(argv)
     try:
         settings = settings_from_args(args)
