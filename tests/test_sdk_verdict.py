@@ -32,7 +32,7 @@ from node_sdk import NODE_DIR, install_node_sdk, require_node
 from starlette.types import Receive, Scope, Send
 
 from mock_server import sdk_verdict
-from mock_server.fault_actions import TRANSPORT_KEY
+from mock_server.transport import TRANSPORT_KEY
 from mock_server.sdk_verdict import (
     DATE_TIME_FIELDS,
     NODE_METHODS,

@@ -4,7 +4,7 @@ portal); deleted events are gone from every read and write."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..clock import parse_instant
 from ..exceptions import UniqueValueConflict
@@ -313,7 +313,7 @@ class Events(BackendBase):
     @locked
     def search_events(self, principal: Principal, q: str) -> list[MarketingEvent]:
         """events/search: the calling app's events whose externalEventId matches `q` (event_search_match)."""
-        match = {"exact": str.__eq__, "prefix": str.startswith, "substring": str.__contains__}[self.settings.event_search_match]
+        match: Callable[[str, str], bool] = _SEARCH_MATCHES[self.settings.event_search_match]
         return [
             e for e in self.portal(principal.portal_id).events.values()
             if e.app_id == principal.app_id and match(e.external_event_id, q) and self.visible(e)
@@ -342,3 +342,8 @@ def unique_id(key: Key) -> str:
 
 
 _INPUT_KEYS = EVENT_INPUT_KEYS | {"objectId"}
+_SEARCH_MATCHES: dict[str, Callable[[str, str], bool]] = {
+    "exact": lambda value, q: value == q,
+    "prefix": lambda value, q: value.startswith(q),
+    "substring": lambda value, q: q in value,
+}

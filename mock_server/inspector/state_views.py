@@ -53,7 +53,7 @@ def attendees_page(
         return _attendee_row(portal, p, read_state)
 
     page = _page(matching, after, limit, row)
-    return {"event": _event_row(backend, event, None if read is None else Counter(read.values())), **page}
+    return {"event": _event_row(backend, event, None if read is None else Counter(state for state in read.values() if state is not None)), **page}
 
 
 def contacts_page(backend: Backend, *, portal_id: int | None, text: str | None, after: int, limit: int) -> dict[str, Any]:
