@@ -11,6 +11,10 @@ from typing import Any
 
 WRITE_SCOPE = "crm.objects.marketing_events.write"
 READ_SCOPE = "crm.objects.marketing_events.read"
+CONTACTS_READ_SCOPE = "crm.objects.contacts.read"
+CONTACTS_WRITE_SCOPE = "crm.objects.contacts.write"
+# What a token has unless a seed says otherwise: everything the mock serves.
+ALL_SCOPES = frozenset({WRITE_SCOPE, READ_SCOPE, CONTACTS_READ_SCOPE, CONTACTS_WRITE_SCOPE})
 
 
 class HubSpotError(Exception):

@@ -137,6 +137,8 @@ class Parameter:
     is_integer: bool
     validator: Any
     invalid_message: str | None = None  # x-invalid-message: HubSpot's own wording, with {value}
+    is_array: bool = False  # repeated (`?properties=a&properties=b`) or comma-separated (`?properties=a,b`)
+    is_boolean: bool = False  # `true` / `false`
 
 
 @dataclass
@@ -159,6 +161,16 @@ class Operation:
                     raise _error(p.name, f"{p.name} is required", "REQUIRED")
                 continue
             value: Any = raw
+            if p.is_array:
+                value = [item for given in query.getlist(p.name) for item in given.split(",") if item]
+                if not p.validator.is_valid(value):
+                    raise _error(p.name, f"Invalid value for {p.name}: {_short(next(p.validator.iter_errors(value)).message)}", "INVALID_VALUE")
+                values[p.name] = value
+                continue
+            if p.is_boolean:
+                if raw not in ("true", "false"):
+                    raise _error(p.name, f"{p.name} must be true or false, got {_show(raw)}", "INVALID_TYPE")
+                value = raw == "true"
             if p.is_integer:
                 if not _INTEGER.fullmatch(raw):
                     raise _error(p.name, f"{p.name} must be an integer, got {_show(raw)}", "INVALID_TYPE")
@@ -213,6 +225,8 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                         schema.get("type") == "integer",
                         _validator(schema),
                         param.get("x-invalid-message"),
+                        schema.get("type") == "array",
+                        schema.get("type") == "boolean",
                     )
                 )
             body = spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")

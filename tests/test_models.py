@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from mock_server.clock import FakeClock
-from mock_server.exceptions import READ_SCOPE, WRITE_SCOPE, ExpiredToken, NotFound, Unauthorized, ValidationError
+from mock_server.exceptions import ALL_SCOPES, READ_SCOPE, WRITE_SCOPE, ExpiredToken, NotFound, Unauthorized, ValidationError
 from mock_server.backend import AttendanceResult, Backend, MarketingEvent, Principal, subscriber_state
 from mock_server.settings import PROFILES, Settings
 from mock_server.inspector.dump import dump_state
@@ -544,7 +544,7 @@ def test_empty_token_or_token_with_a_space_is_unauthorized(backend, token):
 
 
 def test_any_other_token_is_the_default_app_with_both_scopes(backend):
-    assert backend.authenticate("pat-anything") == Principal(1, 1, frozenset({WRITE_SCOPE, READ_SCOPE}))
+    assert backend.authenticate("pat-anything") == Principal(1, 1, ALL_SCOPES)
 
 
 def test_seeded_token_maps_to_its_portal_app_and_scopes(backend):

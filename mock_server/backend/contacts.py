@@ -1,14 +1,28 @@
-"""Contacts of a portal: found by email case-insensitively, created by email-create, never changed by it."""
+"""Contacts of a portal: found by email case-insensitively, created by email-create (and never changed by it),
+and the part of HubSpot's CRM contacts API integrations use around marketing events: search, read, create,
+update, batch read.
+
+A contact's HubSpot properties are its email, what it was given (contactProperties, CRM writes), and what
+HubSpot derives: hs_object_id (its vid), createdate and lastmodifieddate.
+"""
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from .base import BackendBase
-from .records import Contact, Portal, other_properties
+from ..clock import iso_ms
+from ..exceptions import Conflict
+from .base import BackendBase, locked
+from .records import BatchOutcome, Contact, ItemError, Portal, Principal, invalid, other_properties
+
+# What a read answers when it names no properties (HubSpot's default set).
+DEFAULT_PROPERTIES = ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname")
+DERIVED = {"hs_object_id", "createdate", "lastmodifieddate"}  # HubSpot sets these; writes cannot
+Filter = dict[str, Any]
 
 
 class Contacts(BackendBase):
+    # ------------------------------------------------------------------ as the marketing-events rules use them
     def contact_by_email(self, portal: Portal, email: str, contact_properties: Mapping[str, str]) -> Contact:
         """Find a contact case-insensitively, or create it; contactProperties never touch an existing one."""
         vid = portal.vid_by_email.get(email.lower())
@@ -16,11 +30,15 @@ class Contacts(BackendBase):
             return portal.contacts[vid]
         return self.add_contact(portal, email, contact_properties)
 
-    def find_contact(self, portal: Portal, identifier: str) -> Contact | None:
-        """A contact by vid (digits) or by email, case-insensitively."""
+    def find_contact(self, portal: Portal, identifier: str, id_property: str | None = None) -> Contact | None:
+        """A contact by vid (digits) or by email, case-insensitively; `id_property="email"` names by email only."""
         identifier = identifier.strip()
-        if identifier.isascii() and identifier.isdigit():
+        if id_property not in (None, "email", "hs_object_id"):
+            raise invalid("idProperty", f"idProperty must be email or hs_object_id (a unique property), got {id_property}")
+        if id_property != "email" and identifier.isascii() and identifier.isdigit():
             return portal.contacts.get(int(identifier))
+        if id_property == "hs_object_id":
+            return None
         vid = portal.vid_by_email.get(identifier.lower())
         return None if vid is None else portal.contacts[vid]
 
@@ -33,3 +51,142 @@ class Contacts(BackendBase):
             portal.vid_by_email[normalized] = vid
         self.changes.record("contact", "created", vid, normalized)
         return contact
+
+    # ------------------------------------------------------------------ the CRM contacts API
+    @locked
+    def create_contact(self, principal: Principal, properties: Mapping[str, str]) -> Contact:
+        """POST /crm/v3/objects/contacts: an email already held is HubSpot's 409 naming the existing id."""
+        portal = self.portal(principal.portal_id)
+        writable = _writable(properties)
+        email = writable.get("email") or None
+        if email is not None:
+            existing = portal.vid_by_email.get(email.strip().lower())
+            if existing is not None:
+                raise Conflict(f"Contact already exists. Existing ID: {existing}")
+            email = email.strip()
+        return self.add_contact(portal, email, writable)
+
+    @locked
+    def update_contact(self, principal: Principal, identifier: str, id_property: str | None, properties: Mapping[str, str]) -> Contact:
+        """PATCH: the given properties replace, the others stay; a new email must be free."""
+        portal = self.portal(principal.portal_id)
+        contact = self._contact(portal, identifier, id_property)
+        writable = _writable(properties)
+        if "email" in writable:
+            email = writable["email"].strip().lower() or None
+            holder = portal.vid_by_email.get(email) if email else None
+            if holder is not None and holder != contact.vid:
+                raise Conflict(f"Contact already exists. Existing ID: {holder}")
+            if contact.email:
+                del portal.vid_by_email[contact.email]
+            contact.email = email
+            if email:
+                portal.vid_by_email[email] = contact.vid
+        others = {k: v for k, v in writable.items() if k != "email"}
+        if others:
+            contact.other_properties = {**contact.other_properties, **others}
+        contact.updated_at = self.clock.now_ms()
+        self.changes.record("contact", "updated", contact.vid, contact.email)
+        return contact
+
+    @locked
+    def get_contact(self, principal: Principal, identifier: str, id_property: str | None) -> Contact:
+        return self._contact(self.portal(principal.portal_id), identifier, id_property)
+
+    @locked
+    def read_contacts(self, principal: Principal, identifiers: Iterable[str], id_property: str | None) -> BatchOutcome:
+        """batch/read: the contacts found, and a per-item error for each id that names none."""
+        portal = self.portal(principal.portal_id)
+        outcome = BatchOutcome()
+        seen: set[int] = set()
+        for identifier in identifiers:
+            contact = self.find_contact(portal, identifier, id_property)
+            if contact is None:
+                outcome.errors.append(
+                    ItemError(f"Could not get some CONTACT objects, they may be deleted or not exist: {identifier}",
+                              {"ids": [identifier]}, category="OBJECT_NOT_FOUND")
+                )
+            elif contact.vid not in seen:
+                seen.add(contact.vid)
+                outcome.results.append(contact)
+        return outcome
+
+    @locked
+    def search_contacts(
+        self, principal: Principal, filter_groups: list[dict[str, Any]], sorts: list[Any], after: int, limit: int, query: str | None = None
+    ) -> tuple[int, list[Contact], int | None]:
+        """POST /crm/v3/objects/contacts/search: filter groups are ORed, the filters of a group ANDed. Operators:
+        EQ, NEQ, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY (EQ and IN on email ignore case, as HubSpot)."""
+        tests = [[_filter(f, f"filterGroups[{g}].filters[{i}]") for i, f in enumerate(group.get("filters", []))]
+                 for g, group in enumerate(filter_groups)]
+        needle = (query or "").strip().lower()
+        found = [
+            c for c in self.portal(principal.portal_id).contacts.values()
+            if (not tests or any(all(test(c) for test in group) for group in tests))
+            and (not needle or any(needle in str(v).lower() for v in contact_properties(c).values()))
+        ]
+        for name, descending in reversed([_sort(s, f"sorts[{i}]") for i, s in enumerate(sorts)]):
+            found.sort(key=lambda c: _sort_key(contact_properties(c).get(name)), reverse=descending)
+        end = after + limit
+        return len(found), found[after:end], end if end < len(found) else None
+
+    def _contact(self, portal: Portal, identifier: str, id_property: str | None) -> Contact:
+        contact = self.find_contact(portal, identifier, id_property)
+        if contact is None:
+            raise self.not_found(f"Object not found. objectId are usually numeric. ({identifier})")
+        return contact
+
+
+def contact_properties(c: Contact) -> dict[str, str]:
+    """Everything HubSpot holds for the contact, derived properties included."""
+    props = dict(c.properties)
+    props["hs_object_id"] = str(c.vid)
+    props["createdate"] = iso_ms(c.created_at)
+    props["lastmodifieddate"] = iso_ms(c.last_modified)
+    return props
+
+
+def _writable(properties: Mapping[str, str]) -> dict[str, str]:
+    derived = sorted(DERIVED & properties.keys())
+    if derived:
+        raise invalid(f"properties.{derived[0]}", f"{', '.join(derived)} cannot be set: HubSpot sets it")
+    return dict(properties)
+
+
+def _filter(raw: dict[str, Any], where: str) -> Callable[[Contact], bool]:
+    name, operator = raw["propertyName"], raw["operator"]
+    fold = (lambda v: v.lower()) if name == "email" else (lambda v: v)
+
+    def value(c: Contact) -> str | None:
+        found = contact_properties(c).get(name)
+        return None if found is None else fold(str(found))
+
+    if operator in ("EQ", "NEQ"):
+        if "value" not in raw:
+            raise invalid(f"{where}.value", f"{operator} needs a value")
+        wanted = fold(str(raw["value"]))
+        return (lambda c: value(c) == wanted) if operator == "EQ" else (lambda c: value(c) != wanted)
+    if operator in ("IN", "NOT_IN"):
+        if not isinstance(raw.get("values"), list):
+            raise invalid(f"{where}.values", f"{operator} needs values")
+        options = {fold(str(v)) for v in raw["values"]}
+        return (lambda c: value(c) in options) if operator == "IN" else (lambda c: value(c) not in options)
+    if operator == "HAS_PROPERTY":
+        return lambda c: value(c) not in (None, "")
+    if operator == "NOT_HAS_PROPERTY":
+        return lambda c: value(c) in (None, "")
+    raise invalid(f"{where}.operator", f"operator {operator} is not supported by the mock (EQ, NEQ, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY)")
+
+
+def _sort(raw: Any, where: str) -> tuple[str, bool]:
+    """A sort as HubSpot's spec writes it (a property name, `-name` descending) or as clients send it
+    ({propertyName, direction: ASCENDING|DESCENDING})."""
+    if isinstance(raw, str) and raw:
+        return (raw[1:], True) if raw.startswith("-") else (raw, False)
+    if isinstance(raw, dict) and isinstance(raw.get("propertyName"), str):
+        return raw["propertyName"], raw.get("direction", "ASCENDING") == "DESCENDING"
+    raise invalid(where, "a sort is a property name or {propertyName, direction}")
+
+
+def _sort_key(value: str | None) -> tuple[int, str]:
+    return (1, "") if value is None else (0, value)

@@ -84,7 +84,7 @@ def _snapshot_portal(p: Portal) -> dict[str, Any]:
             for l in p.lists.values()
         ],
         "contacts": [
-            {"vid": c.vid, "email": c.email, "properties": dict(c.properties), "createdAt": c.created_at}
+            {"vid": c.vid, "email": c.email, "properties": dict(c.properties), "createdAt": c.created_at, "updatedAt": c.updated_at}
             for c in p.contacts.values()
         ],
         "events": [_snapshot_event(e) for e in p.events.values()],
@@ -303,7 +303,8 @@ class _Restore:
             c = _object(c, w)
             email = _take(c, "email", str, w, nullable=True)
             contact = Contact(
-                _take(c, "vid", int, w), email, other_properties(_properties(c, w), email), self.shared(_take(c, "createdAt", int, w))
+                _take(c, "vid", int, w), email, other_properties(_properties(c, w), email), self.shared(_take(c, "createdAt", int, w)),
+                _take(c, "updatedAt", int, w, nullable=True, default=0),
             )
             if contact.vid in portal.contacts:
                 raise ValueError(f"snapshot: {w}: vid {contact.vid} appears twice in portal {portal.portal_id}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Iterator, Mapping
 
-from ..exceptions import READ_SCOPE, WRITE_SCOPE, ValidationError
+from ..exceptions import ALL_SCOPES, ValidationError
 
 
 class AttendanceState(StrEnum):
@@ -55,7 +55,7 @@ class Principal:
 
     portal_id: int
     app_id: int
-    scopes: frozenset[str] = frozenset({WRITE_SCOPE, READ_SCOPE})
+    scopes: frozenset[str] = ALL_SCOPES
     expired: bool = False
 
 
@@ -100,6 +100,11 @@ class Contact:
     email: str | None
     other_properties: Mapping[str, str]  # beyond email (`properties` adds it); NO_PROPERTIES for most contacts
     created_at: int
+    updated_at: int = 0  # 0: never changed since created_at (most contacts; kept small)
+
+    @property
+    def last_modified(self) -> int:
+        return self.updated_at or self.created_at
 
     @property
     def properties(self) -> dict[str, str]:

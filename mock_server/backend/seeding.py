@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from ..exceptions import READ_SCOPE, WRITE_SCOPE
+from ..exceptions import ALL_SCOPES
 from .app_settings import AppSettings
 from .attendance import Attendance
 from .base import locked
@@ -41,7 +41,7 @@ class Seeding(Attendance, Lists, AppSettings, Tokens):
             self.tokens[raw["token"]] = Principal(
                 int(raw.get("portalId", self.settings.default_portal_id)),
                 int(raw.get("appId", self.settings.default_app_id)),
-                frozenset(raw.get("scopes", [WRITE_SCOPE, READ_SCOPE])),
+                frozenset(raw.get("scopes", ALL_SCOPES)),
                 bool(raw.get("expired", False)),
             )
         for raw in seed.get("developerKeys", []):

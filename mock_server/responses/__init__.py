@@ -1,11 +1,11 @@
 """One handler per operation of the spec: read the call, ask the backend, shape HubSpot's answer. By
 resource: events.py (lifecycle), attendance.py (recording and reading participations), lists.py,
-app_settings.py; shapes.py holds the answer shapes they share."""
+app_settings.py, contacts.py (CRM contacts); shapes.py holds the answer shapes they share."""
 
 from __future__ import annotations
 
 from ..call import Handler
-from . import app_settings, attendance, events, lists
+from . import app_settings, attendance, contacts, events, lists
 
 # operationId in openapi/ -> handler. urls.py checks that the two match exactly.
 HANDLERS: dict[str, Handler] = {
@@ -50,4 +50,10 @@ HANDLERS: dict[str, Handler] = {
     # app settings
     "getAppSettings": app_settings.get_app_settings,
     "updateAppSettings": app_settings.update_app_settings,
+    # CRM contacts
+    "createContact": contacts.create_contact,
+    "updateContact": contacts.update_contact,
+    "getContact": contacts.get_contact,
+    "batchReadContacts": contacts.batch_read_contacts,
+    "searchContacts": contacts.search_contacts,
 }
