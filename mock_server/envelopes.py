@@ -54,6 +54,8 @@ def error_response(exc: HubSpotError, state: dict[str, Any]) -> Response:
     if isinstance(exc, (RouteNotFound, MethodNotAllowed)):
         body["requestId"] = correlation_id
     headers = {**state.get("answer_headers", {}), **exc.headers, "X-HubSpot-Correlation-Id": correlation_id}
+    if exc.note:
+        state.setdefault("notes", []).append(exc.note)
     notes = state.get("notes")
     if notes:
         headers[NOTE_HEADER] = header_text("; ".join(notes))

@@ -30,9 +30,11 @@ class HubSpotError(Exception):
         context: dict[str, list[str]] | None = None,
         headers: dict[str, str] | None = None,
         category: str | None = None,
+        note: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.note = note  # the mock's own word on it (X-HubSpot-Mock-Note, the journal); HubSpot's body stays as it is
         self.sub_category = sub_category
         self.errors = errors
         self.context = context

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .changes import Change, readable
 from .clock import Clock, iso_ms
 from .envelopes import internal_error_response, new_correlation_id
+from .sdk_verdict import verdicts
 
 if TYPE_CHECKING:
     from .fault_effects import FaultEffect
@@ -45,7 +46,7 @@ SUMMARY_FIELDS = (
     "id", "at", "kind", "method", "path", "query", "operation", "status", "correlation_id", "fault", "duration_ms",
     "changes_count", "note",
 )
-DETAIL_FIELDS = SUMMARY_FIELDS + ("headers", "body", "response", "changes", "traceback")
+DETAIL_FIELDS = SUMMARY_FIELDS + ("headers", "body", "response", "changes", "traceback", "sdk")
 STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx", "dropped"}
 Kind = Literal["api", "admin", "unrouted"]
 
@@ -86,6 +87,8 @@ class Entry:
     kind: Kind = "api"
     note: str | None = None  # why it was answered so, when that is not in the answer (a near miss, a disconnect)
     traceback: str | None = field(default=None, repr=False)  # the mock's own failure, for a 500
+    response_content_type: str | None = None
+    response_clipped: bool = False  # the answer was longer than the journal keeps
 
     @property
     def at(self) -> str:
@@ -103,6 +106,16 @@ class Entry:
     def changes(self) -> list[dict[str, str]]:
         """The state changes the call caused: kind, action, key, summary."""
         return [readable(change) for change in self.change_records]
+
+    @property
+    def sdk(self) -> list[dict[str, str]]:
+        """How the official SDKs take this answer (sdk_verdict.py), worked out when the entry is read."""
+        if self.kind != "api":
+            return []
+        if self.response_clipped:
+            return [{"sdk": "any", "outcome": "unknown", "text": "the answer was longer than the journal keeps; no verdict"}]
+        found = verdicts(self.method, self.path, self.status, self.response_content_type, self.response_bytes)
+        return [{"sdk": v.sdk, "outcome": v.outcome, "text": v.text} for v in found]
 
     @property
     def size(self) -> int:
@@ -282,7 +295,7 @@ class JournalMiddleware:
         state["correlation_id"] = new_correlation_id()
         request_chunks: list[bytes] = []
         kept = 0
-        answer: dict[str, Any] = {"status": None, "chunks": [], "kept": 0}
+        answer: dict[str, Any] = {"status": None, "chunks": [], "kept": 0, "size": 0, "content_type": None}
 
         async def tee_receive() -> Message:
             nonlocal kept
@@ -309,8 +322,10 @@ class JournalMiddleware:
                 if not request_chunks and _declares_body(scope):
                     await keep_unread_body()
                 answer["status"] = message["status"]
+                answer["content_type"] = next((v.decode("latin-1") for k, v in message.get("headers", ()) if k.lower() == b"content-type"), None)
             elif message["type"] == "http.response.body":
                 chunk = message.get("body", b"")
+                answer["size"] += len(chunk)
                 if chunk and answer["kept"] <= MAX_BODY_BYTES:
                     answer["chunks"].append(chunk)
                     answer["kept"] += len(chunk)
@@ -351,5 +366,7 @@ class JournalMiddleware:
             kind=state.get("kind", "unrouted"),
             note=note,
             traceback=failure,
+            response_content_type=answer["content_type"],
+            response_clipped=answer["size"] > MAX_BODY_BYTES,
         )
 

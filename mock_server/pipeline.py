@@ -61,7 +61,7 @@ class OperationEndpoint:
             token = request.query_params.get("hapikey") or ""
             principal = backend.authenticate_developer_key(token)
         else:
-            token = _bearer_token(request.headers.get("authorization"))
+            token = _bearer_token(request.headers.get("authorization"), scope["query_string"].decode("latin-1"))
             principal = backend.authenticate(token)
         headers = state["answer_headers"] = self.mock.counters.hit(token, principal.portal_id)
         raw = await self._read_raw(request) if self.operation.body_validator is not None else b""
@@ -141,14 +141,21 @@ class OperationEndpoint:
         return body
 
 
-def _bearer_token(header: str | None) -> str:
-    """`Authorization: Bearer <token>`; anything else is HubSpot's 401."""
+def _bearer_token(header: str | None, query: str) -> str:
+    """`Authorization: Bearer <token>`; anything else is HubSpot's 401, with a note saying which mistake it was."""
     if not header:
-        raise Unauthorized()
+        if "hapikey=" in query:
+            raise Unauthorized(note="auth: hapikey in the query string: HubSpot retired API keys for this API; send a private app or OAuth token as Authorization: Bearer <token>")
+        raise Unauthorized(note="auth: no Authorization header; send Authorization: Bearer <token>")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized()
-    return token.strip()
+    if scheme.lower() != "bearer":
+        raise Unauthorized(note=f"auth: the Authorization scheme is {scheme[:20]!r}, not Bearer; send Authorization: Bearer <token>")
+    token = token.strip()
+    if not token:
+        raise Unauthorized(note="auth: Bearer with no token")
+    if token.lower().startswith("bearer "):
+        raise Unauthorized(note="auth: 'Bearer Bearer <token>': the word Bearer is doubled")
+    return token
 
 
 def _too_large(limit: int) -> PayloadTooLarge:

@@ -183,6 +183,8 @@ def test_the_journal_shows_what_the_sdk_sent_and_what_each_call_changed(mock, pa
     expect(detail.locator("pre.request")).to_contain_text('"email": "katherine@example.com"')
     entry = next(e for e in app.state.mock.journal.entries(operation="recordByEmail") if e.status == 200)
     expect(detail).to_contain_text(entry.correlation_id)
+    expect(detail.locator("dd.sdk .verdict")).to_have_count(2)  # how each official SDK takes this answer
+    expect(detail.locator("dd.sdk")).to_contain_text("Python SDK 12: returns BatchResponseSubscriberEmailResponse")
     assert TOKEN not in page.content()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "inspector.png"))

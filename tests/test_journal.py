@@ -147,3 +147,38 @@ def test_a_client_that_disconnects_mid_body_is_journaled_as_such():
         assert entry.status is None and "disconnected" in (entry.note or "")
         assert httpx.get(f"{url}/__mock/state").status_code == 200
         assert app.state.backend.portal(1).events == {}
+
+
+def test_every_entry_says_how_the_official_sdks_take_its_answer(client):
+    client.post(f"{BASE}/events/upsert", json={"inputs": [EVENT]}, headers=AUTH)
+    client.post(f"{BASE}/attendance/e1/register/create", params={"externalAccountId": "acct"}, json={"inputs": []}, headers=AUTH)
+    created, upserted = (client.get(f"/__mock/journal/{e['id']}").json() for e in journal(client))
+
+    assert created["status"] == 201  # endpoint 1 answers 201 live: the SDKs lose it
+    assert [(v["sdk"], v["outcome"]) for v in created["sdk"]] == [("python", "returns None"), ("node", "raises")]
+    assert "201 is not mapped" in created["sdk"][0]["text"] and "ApiException (code 201)" in created["sdk"][1]["text"]
+    assert [v["outcome"] for v in upserted["sdk"]] == ["returns", "returns"]
+
+
+@pytest.mark.parametrize(
+    "headers, query, says",
+    [
+        ({}, "", "no Authorization header"),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, "", "scheme is 'Basic', not Bearer"),
+        ({"Authorization": "Bearer Bearer pat-1"}, "", "the word Bearer is doubled"),
+        ({}, "?hapikey=dev-key", "hapikey in the query string"),
+    ],
+)
+def test_a_401_keeps_hubspots_body_and_says_which_mistake_it_was(client, headers, query, says):
+    response = client.get(f"{BASE}/510000000001{query}", headers=headers)
+    body = assert_error_response(response, 401, "INVALID_AUTHENTICATION")
+    assert body["message"].startswith("Authentication credentials not found.")
+    assert says in response.headers["X-HubSpot-Mock-Note"]
+    assert says in journal(client)[0]["note"]
+
+
+def test_an_unknown_token_with_accept_any_token_off_is_named_as_such():
+    client = TestClient(create_app(Settings(accept_any_token=False)))
+    response = client.get(f"{BASE}/510000000001", headers=AUTH)
+    assert response.status_code == 401
+    assert "not one of the seed's tokens" in response.headers["X-HubSpot-Mock-Note"]

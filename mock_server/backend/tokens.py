@@ -12,9 +12,10 @@ class Tokens(BackendBase):
         """A Bearer token to its principal. Unknown tokens are the default app when accept_any_token is on."""
         principal = self.tokens.get(token)
         if principal is None:
-            # "Bearer Bearer pat-..." is a common mistake: HubSpot rejects it, so do we.
-            if not token or not self.settings.accept_any_token or " " in token:
-                raise Unauthorized()
+            if not self.settings.accept_any_token:
+                raise Unauthorized(note="auth: the token is not one of the seed's tokens (accept_any_token=false)")
+            if not token or " " in token:  # "Bearer Bearer pat-...", a common mistake: HubSpot rejects it
+                raise Unauthorized(note="auth: a token has no spaces; is the word Bearer doubled?")
             return Principal(self.settings.default_portal_id, self.settings.default_app_id)
         if principal.expired:
             raise ExpiredToken("The OAuth token used to make this call expired.")

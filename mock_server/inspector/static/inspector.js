@@ -148,7 +148,7 @@ function reveal(panel) {
 
 /** A panel whose content is here: rendered in one go. */
 function settle(panel, ...children) {
-  panel.replaceChildren(...children.flat());
+  panel.replaceChildren(...children.flat(Infinity).filter((child) => child !== null && child !== undefined));
   panel.removeAttribute("aria-busy");
 }
 
@@ -450,7 +450,12 @@ const journal = {
         h("dt", {}, "correlation id"), h("dd", { class: "mono" }, entry.correlation_id || "—"),
         h("dt", {}, "duration"), h("dd", {}, `${entry.duration_ms} ms`),
         h("dt", {}, "fault"), h("dd", { class: entry.fault ? "fault" : null }, entry.fault || "none"),
+        entry.note ? [h("dt", {}, "mock note"), h("dd", { class: "note" }, entry.note)] : null,
+        (entry.sdk || []).length
+          ? [h("dt", {}, "official SDKs"), h("dd", { class: "sdk" }, entry.sdk.map((v) => h("div", { class: `verdict ${v.outcome.replace(/ /g, "-")}` }, v.text)))]
+          : null,
       ),
+      entry.traceback ? [h("h3", {}, "The mock's own failure"), h("pre", { class: "body traceback" }, entry.traceback)] : null,
       h("h3", {}, `State changes (${entry.changes_count})`),
       entry.changes.length
         ? h("ul", { class: "changes" }, entry.changes.map(changeItem), more > 0 ? h("li", {}, `… and ${number(more)} more`) : null)
