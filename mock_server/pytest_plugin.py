@@ -9,13 +9,21 @@
 `hubspot_mock` is a real uvicorn server on a free port in a background thread, started once per session
 (per worker under pytest-xdist, each worker has its own) and reset before every test. `hubspot_mock_asgi`
 is the same mock in process, without sockets: use `.client` (a Starlette TestClient) or `.transport` (an
-httpx ASGI transport for async clients). Override the `hubspot_mock_settings` / `hubspot_mock_seed`
-fixtures in a conftest.py to change the profile, settings or seed.
+httpx ASGI transport for async clients).
+
+One test, its own mock (moto's spirit): `@pytest.mark.hubspot_mock(profile="spec", settings={...},
+seed={...}, faults=[...])`. A seed or faults alone reuse the session's server (reset after the test); a profile
+or settings start a server of the test's own. For the whole session, override the session-scoped
+`hubspot_mock_settings` / `hubspot_mock_seed` fixtures in a conftest.py:
+
+    @pytest.fixture(scope="session")
+    def hubspot_mock_settings():
+        return Settings.for_profile("spec", mixed_batch_status=207)
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, Iterator
 
 import httpx
@@ -84,10 +92,48 @@ def _hubspot_mock_server(hubspot_mock_settings: Settings, hubspot_mock_seed: dic
         yield HubSpotMock(app, url)
 
 
+MARKER = "hubspot_mock"
+MARKER_KEYS = {"profile", "settings", "seed", "faults"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(profile=None, settings=None, seed=None, faults=None): this test's mock: a fidelity profile, "
+        "settings (a dict of Settings fields), seed data and fault rules to arm",
+    )
+
+
 @pytest.fixture
-def hubspot_mock(_hubspot_mock_server: HubSpotMock) -> HubSpotMock:
-    _hubspot_mock_server.reset()
-    return _hubspot_mock_server
+def hubspot_mock(_hubspot_mock_server: HubSpotMock, hubspot_mock_settings: Settings, request: pytest.FixtureRequest) -> Iterator[HubSpotMock]:
+    marker = request.node.get_closest_marker(MARKER)
+    options = _marker_options(marker) if marker else {}
+    with ExitStack() as stack:
+        mock = _hubspot_mock_server
+        if "profile" in options or "settings" in options:  # another configuration: a server of its own
+            settings = Settings.for_profile(
+                options.get("profile", hubspot_mock_settings.profile),
+                **{**hubspot_mock_settings.differences_from_profile(), **options.get("settings", {})},
+            )
+            app = create_app(settings)
+            mock = HubSpotMock(app, stack.enter_context(serve_in_thread(app)))
+        mock.reset()
+        if options.get("seed"):
+            mock.app.state.mock.backend.load_seed(options["seed"])
+        for rule in options.get("faults", []):
+            mock.app.state.mock.faults.add(rule)
+        yield mock
+    if mock is _hubspot_mock_server:
+        mock.reset()  # the marker's seed and faults end with the test
+
+
+def _marker_options(marker: pytest.Mark) -> dict[str, Any]:
+    if marker.args:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only: {', '.join(sorted(MARKER_KEYS))}")
+    unknown = set(marker.kwargs) - MARKER_KEYS
+    if unknown:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER}: unknown argument(s) {', '.join(sorted(unknown))}; use {', '.join(sorted(MARKER_KEYS))}")
+    return dict(marker.kwargs)
 
 
 class HubSpotMockASGI(HubSpotMock):

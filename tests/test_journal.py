@@ -57,20 +57,21 @@ def test_a_wrong_version_segment_names_the_served_path(client):
 
 
 def test_a_405_is_journaled_and_says_which_methods_the_path_takes(client):
-    response = client.put(f"{BASE}/events/upsert", json={"inputs": []}, headers=AUTH)
+    response = client.put(f"{BASE}/batch/update", json={"inputs": []}, headers=AUTH)
 
     assert_error_response(response, 405, ABSENT)
     assert response.headers["Allow"] == "POST"
     (entry,) = journal(client)
     assert entry["status"] == 405 and entry["kind"] == "unrouted"
-    assert entry["note"] == "PUT is not served on this path; it takes POST (upsertEvents), GET (getDetails)"
+    assert entry["note"].startswith("PUT is not served on this path; it takes POST (updateEventsByObjectId)")
 
 
 def test_a_405_that_looks_like_a_misspelling_names_both(client):
-    response = client.post(f"{BASE}/events/upsrt", json={"inputs": []}, headers=AUTH)  # GET events/{id} takes the path
+    response = client.post(f"{BASE}/events/upsrt", json={"inputs": []}, headers=AUTH)  # events/{id} takes the path
     assert response.status_code == 405
     note = journal(client)[0]["note"]
-    assert note.startswith("POST is not served on this path; it takes GET (getDetails)")
+    assert note.startswith("POST is not served on this path; it takes ")
+    assert "GET (getDetails)" in note and "PUT (upsertEvent)" in note
     assert f"nearest: POST {BASE}/events/upsert (upsertEvents)" in note
 
 
