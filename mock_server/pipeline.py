@@ -77,6 +77,9 @@ class OperationEndpoint:
         if self.developer_key_auth:
             backend.check_developer_key(token, params["appId"])
         body = self._parse_body(raw) if self.operation.body_validator is not None else None
+        # The backend now, after the last await: a reset while the body arrived or a fault waited must not leave
+        # this write on the state it replaced (answered 200 and lost).
+        backend = self.mock.backend
         call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms(), version=self.version)
         effect.trim_inputs(call)
         revision = backend.changes.revision

@@ -27,6 +27,7 @@ ArchiveMissing = Literal["no_content", "not_found"]
 BatchArchiveMissing = Literal["multi_status", "ignore"]
 SearchMatch = Literal["exact", "prefix", "substring"]
 UnknownLookup = Literal["empty", "not_found"]
+LatestStateBy = Literal["interaction_time", "arrival"]
 ReadPath = Literal["events", "participations", "contact_breakdown", "identifiers"]
 
 # What --strict sets: HubSpot's reads as they lag live (FACTS.md): events and the contact-level breakdown
@@ -153,6 +154,9 @@ class Settings:
     email_upsert_creates_contacts: bool = False
     # email-upsert declares no success response: 204 (as upsert_by_contact_id_status) or 200 with a batch body.
     upsert_by_contact_email_status: int = 204
+    # [A] A contact's current state in an event: the change with the newest interactionDateTime (any order of
+    # the same calls ends in the same state), or the last to arrive.
+    latest_state_by: LatestStateBy = "interaction_time"
     # Associating a listId the portal does not hold (seed `lists`): false = 404, true = take any id as a list.
     accept_unknown_lists: bool = False
 

@@ -259,11 +259,14 @@ class Attendance(Events, Contacts):
             participation = event.participations[contact.vid] = Participation(
                 contact.vid, next(self._participation_ids), self.clock.now_ms()
             )
-        last = participation.last
-        if last is not None and last.state == item.state and last.interaction_ms == item.interaction_ms:
-            # Idempotent while the contact and interactionDateTime are unchanged.
+        if participation.has(item.state, item.interaction_ms):
+            # Idempotent while the contact, state and interactionDateTime are unchanged (HubSpot's guide).
             return not self.settings.repeat_returns_empty_results
-        participation.add(StateChange(item.state, item.interaction_ms, written_at, item.properties, item.joined_ms, item.left_ms))
+        change = StateChange(item.state, item.interaction_ms, written_at, item.properties, item.joined_ms, item.left_ms)
+        if self.settings.latest_state_by == "interaction_time":
+            participation.add_in_time_order(change)
+        else:
+            participation.add(change)
         self.changes.record("subscriber", item.state, (event.object_id, contact.vid), contact.email)
         return True
 

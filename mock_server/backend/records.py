@@ -40,6 +40,7 @@ class AttendanceState(StrEnum):
 
 
 _PATH_VALUES = {AttendanceState.REGISTERED: "register", AttendanceState.ATTENDED: "attend", AttendanceState.CANCELLED: "cancel"}
+_SAME_INSTANT_ORDER = {AttendanceState.REGISTERED: 0, AttendanceState.CANCELLED: 1, AttendanceState.ATTENDED: 2, AttendanceState.NO_SHOW: 0}
 STORED_STATES = tuple(_PATH_VALUES)  # what a write can store
 READ_STATES = tuple(AttendanceState)  # what a read can answer
 
@@ -156,7 +157,23 @@ class Participation:
         return changes[-1] if changes else None
 
     def add(self, change: StateChange) -> None:
+        """Append, as written (a restore keeps the stored order)."""
         self.changes = (*self.history, change) if self.changes else change
+
+    def add_in_time_order(self, change: StateChange) -> None:
+        """Insert by interactionDateTime, so `last` is the newest by interaction time whatever order the calls
+        arrived in. [A] At the same instant, REGISTERED comes before CANCELLED before ATTENDED (attending is the
+        strongest evidence), so a tie does not depend on arrival either."""
+        history = self.history
+        key = (change.interaction_ms, _SAME_INSTANT_ORDER[change.state])
+        at = len(history)
+        while at and (history[at - 1].interaction_ms, _SAME_INSTANT_ORDER[history[at - 1].state]) > key:
+            at -= 1
+        self.changes = (*history[:at], change, *history[at:]) if history else change
+
+    def has(self, state: AttendanceState, interaction_ms: int) -> bool:
+        """Whether this exact change is already recorded: HubSpot takes an identical repeat as a no-op."""
+        return any(c.state == state and c.interaction_ms == interaction_ms for c in self.history)
 
 
 @dataclass
