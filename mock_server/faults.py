@@ -106,7 +106,11 @@ class FaultRule:
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if not k.startswith("_") and k != "created_at" and v is not None}
+        """The rule as the admin API shows it: a token it matches by is a secret, shown redacted."""
+        shown = {k: v for k, v in asdict(self).items() if not k.startswith("_") and k != "created_at" and v is not None}
+        if "token" in shown:
+            shown["token"] = "[redacted]"
+        return shown
 
     # ------------------------------------------------------------------ matching and triggering
     def matches(self, operation_id: str, path_template: str, method: str, token: str, app_id: int | None, body: bytes) -> bool:

@@ -20,12 +20,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Literal, TypedDict
 
+import orjson
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .changes import Change, readable
 from .clock import Clock, iso_ms
 from .envelopes import internal_error_response, new_correlation_id
+from .faults import FAULT_HEADER
 from .sdk_verdict import verdicts
 
 if TYPE_CHECKING:
@@ -144,10 +146,26 @@ class Entry:
 
 def redact(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Headers with credentials replaced and long values clipped: a journal is shown, dumped and shared."""
-    return {
-        name: REDACTED if name.lower() in SECRET_HEADERS else (value if len(value) <= MAX_HEADER_CHARS else _clip_text(value))
-        for name, value in headers
-    }
+    kept = {}
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in SECRET_HEADERS:
+            value = REDACTED
+        elif lowered == FAULT_HEADER and '"token"' in value:
+            value = _without_token(value)
+        kept[name] = value if len(value) <= MAX_HEADER_CHARS else _clip_text(value)
+    return kept
+
+
+def _without_token(fault_header: str) -> str:
+    """A one-off fault rule may match by token: the rule is kept, its token is not."""
+    try:
+        rule = orjson.loads(fault_header)
+    except orjson.JSONDecodeError:
+        return REDACTED
+    if not isinstance(rule, dict):
+        return REDACTED
+    return orjson.dumps({**rule, "token": REDACTED} if "token" in rule else rule).decode()
 
 
 def redact_query(query: str) -> str:

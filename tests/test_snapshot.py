@@ -26,6 +26,7 @@ from mock_server import create_app
 from mock_server.clock import FakeClock
 from mock_server.exceptions import READ_SCOPE, ExpiredToken, NotFound, Unauthorized
 from mock_server.backend import Backend, Principal
+from mock_server.backend.tokens import token_key
 from mock_server.backend.events import EVENT_FIELDS as _EVENT_FIELDS
 from mock_server.backend.persistence import SNAPSHOT_EVENT_FIELDS as _SNAPSHOT_EVENT_FIELDS, SNAPSHOT_FORMAT, image_lines
 from mock_server.settings import Settings
@@ -204,7 +205,7 @@ def test_restore_replaces_all_state_of_a_used_backend(backend):
 
     assert dump_state(target) == dump_state(backend)
     assert internals(target) == internals(backend)
-    assert "gone" not in target.tokens
+    assert token_key("gone") not in target.tokens
 
 
 def test_restored_reads_match_the_original(backend):
@@ -366,7 +367,7 @@ BAD_IMAGES = {
         "counters must be an object",
     ),
     "float counter": (_set(("counters", "nextVid"), 1.5), "counters.nextVid must be an integer"),
-    "scopes not strings": (_set(("tokens", "pat-app2", "scopes"), [1]), "scopes must hold only strings"),
+    "scopes not strings": (_set(("tokens", token_key("pat-app2"), "scopes"), [1]), "scopes must hold only strings"),
     "late failure": (
         _set(("portals", 1, "events", 0, "participations", 1, "history", 0, "interactionDateTime"), "soon"),
         "interactionDateTime",

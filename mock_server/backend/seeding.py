@@ -12,7 +12,7 @@ from .attendance import Attendance
 from .base import locked
 from .lists import Lists
 from .records import NO_PROPERTIES, ContactList, Principal
-from .tokens import Tokens
+from .tokens import Tokens, token_key
 
 
 class Seeding(Attendance, Lists, AppSettings, Tokens):
@@ -38,7 +38,7 @@ class Seeding(Attendance, Lists, AppSettings, Tokens):
                     raise ValueError(f"seed: contact {vid or email} is already in portal {portal.portal_id}")
                 self.add_contact(portal, email, c.get("properties") or NO_PROPERTIES, vid=vid)
         for raw in seed.get("tokens", []):
-            self.tokens[raw["token"]] = Principal(
+            self.tokens[token_key(raw["token"])] = Principal(
                 int(raw.get("portalId", self.settings.default_portal_id)),
                 int(raw.get("appId", self.settings.default_app_id)),
                 frozenset(raw.get("scopes", ALL_SCOPES)),

@@ -1,0 +1,165 @@
+"""The state under pressure: real threads against one backend, a reset while a write is in flight, secrets kept
+out of state files and the journal, contactProperties that never touch an existing contact."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+from typing import Any, Iterator
+
+import httpx
+import orjson
+import pytest
+from starlette.testclient import TestClient
+
+from mock_server import Settings, create_app
+from mock_server.backend import Backend, Principal
+from mock_server.clock import FakeClock
+from mock_server.inspector.dump import dump_state
+from mock_server.testing import serve_in_thread
+
+ME = "/marketing/v3/marketing-events"
+APP = Principal(1, 1)
+EVENT = {"externalAccountId": "acct", "externalEventId": "e1", "eventName": "Launch", "eventOrganizer": "Acme"}
+
+
+# ---------------------------------------------------------------------------------------------- threads
+@contextlib.contextmanager
+def switching_often() -> Iterator[None]:
+    """Make the interpreter switch threads every microsecond, so unguarded check-then-act sequences interleave."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+class NoLock:
+    """A lock that locks nothing: what the backend would be without its lock."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def hammer(backend: Backend, threads: int = 8, rounds: int = 40) -> None:
+    """Threads registering the same new emails and upserting the same events at once."""
+    (event,) = backend.upsert_events(APP, [EVENT]).results
+    start = threading.Barrier(threads)
+
+    def worker(n: int) -> None:
+        start.wait()
+        for r in range(rounds):
+            emails = [f"person{(r * 7 + i) % 60}@example.com" for i in range(5)]
+            backend.record_by_email(APP, event.object_id, "register", [
+                {"email": e, "interactionDateTime": 1_767_225_600_000 + n, "properties": {}} for e in emails
+            ])
+            backend.upsert_events(APP, [{**EVENT, "externalEventId": f"e{r % 5}"}])
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    with switching_often():
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+
+
+def consistency_problems(backend: Backend) -> list[str]:
+    portal = backend.portal(1)
+    problems = []
+    emails = [c.email for c in portal.contacts.values()]
+    if len(emails) != len(set(emails)):
+        problems.append(f"{len(emails) - len(set(emails))} emails held by two contacts")
+    if {portal.vid_by_email[e] for e in set(emails)} != set(portal.contacts):
+        problems.append("the email index and the contacts disagree")
+    if len(portal.events) != 5 or len(portal.object_id_by_key) != 5:
+        problems.append(f"{len(portal.events)} events for 5 keys")
+    for event in portal.events.values():
+        if any(vid not in portal.contacts for vid in event.participations):
+            problems.append("a participation of no contact")
+    return problems
+
+
+def test_concurrent_threads_leave_the_state_consistent():
+    backend = Backend(Settings(), FakeClock())
+    hammer(backend)
+    assert consistency_problems(backend) == []
+    assert len(backend.portal(1).contacts) == 60
+
+
+def test_without_its_lock_the_backend_would_not_be(monkeypatch):
+    """The test above has teeth: the same load on a backend whose lock locks nothing breaks its consistency."""
+    broken = 0
+    for _ in range(5):
+        backend = Backend(Settings(), FakeClock())
+        backend._lock = NoLock()  # type: ignore[assignment]
+        monkeypatch.setattr(backend.changes, "_lock", NoLock())
+        hammer(backend)
+        broken += bool(consistency_problems(backend))
+        if broken:
+            break
+    assert broken, "five unguarded runs stayed consistent: the load does not exercise the lock"
+
+
+# ---------------------------------------------------------------------------------------------- reset
+def test_a_write_in_flight_across_a_reset_is_not_answered_200_and_lost():
+    app = create_app(Settings())
+    with serve_in_thread(app) as url:
+        answers: list[httpx.Response] = []
+        slow = threading.Thread(target=lambda: answers.append(httpx.post(
+            f"{url}{ME}/events/upsert", json={"inputs": [EVENT]}, timeout=10,
+            headers={"Authorization": "Bearer t", "X-HubSpot-Mock-Fault": '{"action": "latency", "delay_ms": 400}'},
+        )))
+        slow.start()
+        time.sleep(0.15)  # the write is waiting in its fault
+        assert httpx.post(f"{url}/__mock/reset", headers={"Content-Type": "application/json"}).status_code == 204
+        slow.join()
+        (answer,) = answers
+        assert answer.status_code == 200
+        events = httpx.get(f"{url}/__mock/state").json()["portals"]["1"]["events"]
+        assert [e["objectId"] for e in events] == [answer.json()["results"][0]["objectId"]]
+
+
+# ---------------------------------------------------------------------------------------------- contacts
+def test_contact_properties_never_fill_in_an_existing_contacts_missing_properties():
+    seed = {"portals": [{"id": 1, "contacts": [{"vid": 3000000001, "email": "grace@example.com", "properties": {"firstname": "Grace"}}]}]}
+    client = TestClient(create_app(Settings(), seed=seed, clock=FakeClock()))
+    auth = {"Authorization": "Bearer t"}
+    oid = client.post(f"{ME}/events/upsert", json={"inputs": [EVENT]}, headers=auth).json()["results"][0]["objectId"]
+    answer = client.post(f"{ME}/{oid}/attendance/register/email-create", headers=auth, json={"inputs": [{
+        "email": "GRACE@example.com", "interactionDateTime": 1_767_225_600_000,
+        "contactProperties": {"firstname": "Amazing", "lastname": "Hopper", "company": "Navy"},
+    }]})
+    assert answer.json()["results"] == [{"email": "grace@example.com", "vid": 3000000001}]
+    (grace,) = dump_state(client.app.state.backend)["portals"]["1"]["contacts"]
+    assert grace["properties"] == {"firstname": "Grace", "email": "grace@example.com"}  # nothing added, nothing changed
+
+
+# ---------------------------------------------------------------------------------------------- secrets
+SECRET = "pat-na1-very-secret-4f1c"
+
+
+def test_seed_tokens_are_stored_hashed_and_still_authenticate(tmp_path):
+    seed = {"tokens": [{"token": SECRET, "appId": 2}]}
+    app = create_app(Settings(state_path=str(tmp_path / "state.jsonl"), accept_any_token=False), seed=seed)
+    client = TestClient(app)
+    assert client.get(f"{ME}/510000000001", headers={"Authorization": f"Bearer {SECRET}"}).status_code == 404  # authenticated
+    snapshot = client.post("/__mock/snapshot", headers={"Content-Type": "application/json"})
+    assert snapshot.status_code == 200 and SECRET not in snapshot.text
+    assert SECRET not in (tmp_path / "state.jsonl").read_text()
+    restored = create_app(Settings(state_path=str(tmp_path / "state.jsonl"), accept_any_token=False))
+    assert TestClient(restored).get(f"{ME}/1", headers={"Authorization": f"Bearer {SECRET}"}).status_code == 404
+    assert TestClient(restored).get(f"{ME}/1", headers={"Authorization": "Bearer other"}).status_code == 401
+
+
+def test_a_token_inside_the_fault_header_is_not_journaled():
+    client = TestClient(create_app(Settings()))
+    fault = orjson.dumps({"action": "respond", "status": 503, "token": SECRET}).decode()
+    client.get(f"{ME}/1", headers={"Authorization": f"Bearer {SECRET}", "X-HubSpot-Mock-Fault": fault})
+    entry = client.get(f"/__mock/journal/{client.get('/__mock/journal').json()['results'][0]['id']}").text
+    assert SECRET not in entry and "[redacted]" in entry
