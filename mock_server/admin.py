@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
 
 import orjson
 from starlette.requests import Request
@@ -19,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from .envelopes import json_response
-from .exceptions import InvalidJson, NotFound, Unauthorized, ValidationError
+from .exceptions import Forbidden, InvalidJson, NotFound, Unauthorized, UnsupportedMediaType, ValidationError
 from .inspector import page_routes
 from .inspector.dump import dump_state
 from .inspector.presets import FAULT_PRESETS
@@ -32,19 +33,58 @@ PREFIX = "/__mock"
 AdminHandler = Callable[[dict[str, Any], Any], Awaitable[Response]]
 
 
-class AdminEndpoint:
-    """One admin operation: the admin token, then parameters and body checked by the spec, then the handler."""
+class AdminGuard:
+    """What keeps web pages from driving the admin API: only Host names that address this mock (a DNS-rebinding
+    page sends its own), no cross-origin browser writes, and POSTs that say JSON (which a cross-site form or
+    `text/plain` fetch cannot send without a preflight the mock never grants)."""
 
-    def __init__(self, operation: Operation, handler: AdminHandler, token: str | None) -> None:
+    def __init__(self, bound_host: str) -> None:
+        self.hosts = LOOPBACK_NAMES | {bound_host.lower().strip("[]")}
+
+    def check(self, request: Request) -> None:
+        host = _host_name(request.headers.get("host", ""))
+        if host not in self.hosts:
+            raise Forbidden(f"The admin API answers only on {', '.join(sorted(self.hosts))}, not Host {host[:60]!r}")
+        if request.method in ("GET", "HEAD"):
+            return
+        origin = request.headers.get("origin")
+        if origin is not None and _host_name(urlsplit(origin).netloc) not in self.hosts | {""} or origin == "null":
+            raise Forbidden(f"The admin API refuses cross-origin writes (Origin {origin[:80]!r})")
+        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        # POST is the one write a cross-site page can send without a CORS preflight (DELETE needs one).
+        if request.method == "POST" and content_type != "application/json":
+            raise UnsupportedMediaType(
+                "Admin writes must be sent with Content-Type: application/json", category="VALIDATION_ERROR"
+            )
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header or an Origin's netloc, without the port, lower case."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+class AdminEndpoint:
+    """One admin operation: the guard, the admin token, then parameters and body checked by the spec, then the
+    handler."""
+
+    def __init__(self, operation: Operation, handler: AdminHandler, token: str | None, guard: AdminGuard) -> None:
         self.operation = operation
         self.handler = handler
         self.token = token
+        self.guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope["state"]
         state["kind"] = "admin"
         state["operation"] = self.operation.operation_id
         request = Request(scope, receive)
+        self.guard.check(request)
         if self.token is not None:
             given = request.headers.get("authorization", "").partition(" ")[2].strip()
             if not hmac.compare_digest(given.encode(), self.token.encode()):
@@ -65,6 +105,7 @@ def admin_routes(
     reset: Callable[[], None],
     snapshot: Callable[[], Any],
     load_seed: Callable[[dict[str, Any]], None],
+    guard: AdminGuard,
 ) -> list[BaseRoute]:
     async def journal(params: dict[str, Any], body: Any) -> Response:
         limit = params.get("limit")
@@ -178,8 +219,8 @@ def admin_routes(
     # Literal segments before parameters (`/faults/presets` before `/faults/{ruleId}`).
     for path in sorted(by_path, key=lambda p: p.count("{")):
         for op in by_path[path]:
-            routes.append(Route(path, AdminEndpoint(op, handlers[op.operation_id], token), methods=[op.method]))
-    return [*routes, *page_routes(PREFIX)]
+            routes.append(Route(path, AdminEndpoint(op, handlers[op.operation_id], token, guard), methods=[op.method]))
+    return [*routes, *page_routes(PREFIX, guard.check)]
 
 
 def _json(raw: bytes) -> Any:

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from .admin import admin_routes
+from .admin import AdminGuard, admin_routes
 from .backend import Backend
 from .clock import Clock
 from .envelopes import EXCEPTION_HANDLERS
@@ -91,7 +91,7 @@ def create_app(
     routes: list[BaseRoute] = [*api_routes(documents, mock), *spec_routes(documents, admin)]
     if admin is not None:
         admin_ops = {op.operation_id: op for op in operations(admin)}
-        routes += admin_routes(mock, admin_ops, settings.admin_token, reset, snapshot, load_more_seed)
+        routes += admin_routes(mock, admin_ops, settings.admin_token, reset, snapshot, load_more_seed, AdminGuard(settings.host))
     app = Starlette(
         routes=routes,
         middleware=[Middleware(JournalMiddleware, journal=journal, clock=clock), Middleware(FaultMiddleware)],

@@ -138,7 +138,7 @@ def _marker_options(marker: pytest.Mark) -> dict[str, Any]:
 
 class HubSpotMockASGI(HubSpotMock):
     def __init__(self, app: Starlette) -> None:
-        super().__init__(app, "http://testserver")
+        super().__init__(app, "http://localhost")
         from starlette.testclient import TestClient
 
         self.client = TestClient(app, base_url=self.base_url, headers={"Authorization": f"Bearer {self.token}"})

@@ -211,14 +211,14 @@ def test_one_off_fault_in_a_header(live):
 def test_faults_file_is_armed_at_start(tmp_path):
     path = tmp_path / "faults.yaml"
     path.write_text("- {action: respond, status: 503, operation: getByObjectId}\n")
-    client = TestClient(create_app(Settings(faults_path=str(path))))
+    client = TestClient(create_app(Settings(faults_path=str(path))), base_url="http://localhost")
     assert client.get(f"{BASE}/1", headers={"Authorization": "Bearer t"}).status_code == 503
 
 
 # ---------------------------------------------------------------------------------------------- rate limits
 def test_the_rate_limiter_is_exact_and_the_window_rolls():
     clock = FakeClock()
-    client = TestClient(create_app(Settings(enforce_rate_limits=True), clock=clock))
+    client = TestClient(create_app(Settings(enforce_rate_limits=True), clock=clock), base_url="http://localhost")
     get = lambda token="a": client.get(f"{BASE}/participations/1", headers={"Authorization": f"Bearer {token}"})  # noqa: E731
     assert [get().status_code for _ in range(100)] == [404] * 100
     refused = get()
@@ -232,7 +232,7 @@ def test_the_rate_limiter_is_exact_and_the_window_rolls():
 
 
 def test_the_daily_quota():
-    client = TestClient(create_app(Settings(enforce_rate_limits=True, rate_limit_tier="free"), clock=FakeClock()))
+    client = TestClient(create_app(Settings(enforce_rate_limits=True, rate_limit_tier="free"), clock=FakeClock()), base_url="http://localhost")
     counters = client.app.state.mock.counters
     counters._daily["t"] = (counters.today(), 250_000)  # the whole free-tier quota used today
     body = client.get(f"{BASE}/participations/1", headers={"Authorization": "Bearer t"}).json()
@@ -250,14 +250,14 @@ def test_journal_redacts_tokens_and_records_the_call(live):
 
 
 def test_journal_is_bounded():
-    client = TestClient(create_app(Settings(journal_size=5)))
+    client = TestClient(create_app(Settings(journal_size=5)), base_url="http://localhost")
     for _ in range(12):
         client.get(f"{BASE}/1", headers={"Authorization": "Bearer t"})
     assert len(client.get("/__mock/journal").json()["results"]) == 5
 
 
 def test_admin_api_faults_state_reset_and_its_token():
-    client = TestClient(create_app(Settings(admin_token="admin-secret")))
+    client = TestClient(create_app(Settings(admin_token="admin-secret")), base_url="http://localhost")
     admin = {"Authorization": "Bearer admin-secret"}
     assert client.get("/__mock/state").status_code == 401
     (rule,) = client.post("/__mock/faults", json={"action": "respond", "status": 503}, headers=admin).json()
@@ -266,17 +266,17 @@ def test_admin_api_faults_state_reset_and_its_token():
     assert client.delete(f"/__mock/faults/{rule['id']}", headers=admin).status_code == 204
     client.post(f"{BASE}/events/upsert", json={"inputs": [{"externalAccountId": "a", "externalEventId": "e", "eventName": "n", "eventOrganizer": "o"}]}, headers={"Authorization": "Bearer t"})
     assert len(client.get("/__mock/state", headers=admin).json()["portals"]["1"]["events"]) == 1
-    assert client.post("/__mock/reset", headers=admin).status_code == 204
+    assert client.post("/__mock/reset", headers={**admin, "Content-Type": "application/json"}).status_code == 204
     assert client.get("/__mock/state", headers=admin).json()["portals"]["1"]["events"] == []
     assert client.post("/__mock/faults", json={"action": "explode"}, headers=admin).status_code == 400
 
 
 def test_admin_api_can_be_turned_off():
-    assert TestClient(create_app(Settings(admin_enabled=False))).get("/__mock/state").status_code == 404
+    assert TestClient(create_app(Settings(admin_enabled=False)), base_url="http://localhost").get("/__mock/state").status_code == 404
 
 
 @pytest.mark.parametrize("host, token, served", [("127.0.0.1", None, True), ("0.0.0.0", None, False), ("0.0.0.0", "s3cret", True)])
 def test_admin_api_off_loopback_needs_its_token(host, token, served):
-    client = TestClient(create_app(Settings(host=host, admin_token=token)))
+    client = TestClient(create_app(Settings(host=host, admin_token=token)), base_url="http://localhost")
     answer = client.get("/__mock/state", headers={"Authorization": f"Bearer {token}"} if token else {})
     assert answer.status_code == (200 if served else 404)

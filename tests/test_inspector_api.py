@@ -30,7 +30,7 @@ WHEN = 1_767_225_600_000
 
 @pytest.fixture
 def client() -> TestClient:
-    return TestClient(create_app(Settings()), headers={"Authorization": f"Bearer {TOKEN}"})
+    return TestClient(create_app(Settings()), headers={"Authorization": f"Bearer {TOKEN}"}, base_url="http://localhost")
 
 
 def upsert(client: TestClient, *event_ids: str, name: str = "Launch webinar"):
@@ -167,7 +167,7 @@ def test_a_change_is_made_readable_only_when_read():
 
 def test_ten_thousand_journal_entries_are_read_a_page_at_a_time():
     app = create_app(Settings(journal_size=10_000))
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://localhost")
     book = app.state.mock.journal
     for i in range(10_050):
         book.record(
@@ -205,7 +205,7 @@ def crowded() -> TestClient:
     attended = [{"email": e, "interactionDateTime": WHEN + 1, "properties": {"joinedAt": "2026-01-01T00:00:00Z", "leftAt": "2026-01-01T01:00:00Z"}} for e in emails[:10]]
     backend.record_by_email(principal, big.object_id, "attend", attended)
     backend.record_by_email(principal, big.object_id, "cancel", [{"email": e, "interactionDateTime": WHEN + 2} for e in emails[10:15]])
-    return TestClient(app)
+    return TestClient(app, base_url="http://localhost")
 
 
 def get_page(client: TestClient, path: str, **query) -> dict:
@@ -265,7 +265,7 @@ def timed() -> TestClient:
     """A mock on a clock held at 2026-01-01T00:00:00Z, holding three events: one that ended in November, one
     marked completed though its end is still ahead, and one ahead. Each has a registrant, an attendee who
     registered first, and a cancellation."""
-    client = TestClient(create_app(Settings(), clock=FakeClock()), headers={"Authorization": f"Bearer {TOKEN}"})
+    client = TestClient(create_app(Settings(), clock=FakeClock()), headers={"Authorization": f"Bearer {TOKEN}"}, base_url="http://localhost")
     inputs = [
         {"externalAccountId": "acct-1", "externalEventId": event_id, "eventName": name, "eventOrganizer": "Acme", "eventType": "WEBINAR",
          "startDateTime": start, "endDateTime": end, **extra}
@@ -331,7 +331,7 @@ def test_a_registrant_turns_no_show_when_the_event_ends_with_no_write(timed):
 
 
 def test_while_read_lag_hides_a_change_the_view_says_so():
-    client = TestClient(create_app(Settings(read_lag_seconds=1.0), clock=FakeClock()), headers={"Authorization": f"Bearer {TOKEN}"})
+    client = TestClient(create_app(Settings(read_lag_seconds=1.0), clock=FakeClock()), headers={"Authorization": f"Bearer {TOKEN}"}, base_url="http://localhost")
     object_id = upsert(client, "webinar-1").json()["results"][0]["objectId"]
     register(client, object_id, "ada@example.com")
     path = f"/__mock/events/{object_id}/attendees"
@@ -437,7 +437,7 @@ def test_the_page_and_its_assets_are_served_offline_and_locked_down(client):
 
 
 def test_with_an_admin_token_the_page_loads_but_data_wants_the_token():
-    client = TestClient(create_app(Settings(admin_token="s3cret")))
+    client = TestClient(create_app(Settings(admin_token="s3cret")), base_url="http://localhost")
     assert client.get("/__mock/ui").status_code == 200
     assert client.get("/__mock/ui/inspector.js").status_code == 200
     for path in ("/__mock/events", "/__mock/contacts", "/__mock/journal/1", "/__mock/faults/presets"):
@@ -446,5 +446,5 @@ def test_with_an_admin_token_the_page_loads_but_data_wants_the_token():
 
 
 def test_no_page_where_the_admin_api_is_off():
-    client = TestClient(create_app(Settings(admin_enabled=False)))
+    client = TestClient(create_app(Settings(admin_enabled=False)), base_url="http://localhost")
     assert client.get("/__mock/ui").status_code == 404

@@ -28,7 +28,7 @@ def app():
 
 @pytest.fixture
 def client(app) -> TestClient:
-    return TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, raise_server_exceptions=False, base_url="http://localhost")
 
 
 def journal(client: TestClient, **query) -> list[dict]:
@@ -100,7 +100,7 @@ def test_a_failure_inside_the_mock_is_a_500_envelope_journaled_with_its_tracebac
 
 def test_admin_calls_are_journaled_apart_and_never_push_api_calls_out():
     app = create_app(Settings(journal_size=3))
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://localhost")
     client.post(f"{BASE}/events/upsert", json={"inputs": [EVENT]}, headers=AUTH)
     for _ in range(ADMIN_RING + 10):  # an inspector polling for a few minutes
         client.get("/__mock/journal", params={"after_id": 0})
@@ -179,7 +179,7 @@ def test_a_401_keeps_hubspots_body_and_says_which_mistake_it_was(client, headers
 
 
 def test_an_unknown_token_with_accept_any_token_off_is_named_as_such():
-    client = TestClient(create_app(Settings(accept_any_token=False)))
+    client = TestClient(create_app(Settings(accept_any_token=False)), base_url="http://localhost")
     response = client.get(f"{BASE}/510000000001", headers=AUTH)
     assert response.status_code == 401
     assert "not one of the seed's tokens" in response.headers["X-HubSpot-Mock-Note"]

@@ -217,7 +217,7 @@ def _shadow_journal(shadow_app: Any) -> str:
     """What the shadow mock itself journalled, read over HTTP (its admin API)."""
     from starlette.testclient import TestClient
 
-    return TestClient(shadow_app).get("/__mock/journal", params={"limit": 1000}).text
+    return TestClient(shadow_app, base_url="http://localhost").get("/__mock/journal", params={"limit": 1000}).text
 
 
 def _given_settings() -> set[str]:

@@ -71,7 +71,7 @@ def test_in_process_variant(hubspot_mock_asgi):
 
 
 async def _async_upsert(transport):
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         return await client.post(UPSERT, json=EVENT, headers={"Authorization": "Bearer t"})
 
 

@@ -598,7 +598,7 @@ def test_state_file_survives_a_restart_of_the_app(tmp_path):
     path = tmp_path / "state.json"
     settings = Settings(state_path=str(path))
     headers = {"Authorization": "Bearer pat-test"}
-    with TestClient(create_app(settings, clock=FakeClock())) as client:
+    with TestClient(create_app(settings, clock=FakeClock()), base_url="http://localhost") as client:
         response = client.post(
             "/marketing/v3/marketing-events/events/upsert",
             json={"inputs": [event_input(customProperties=[])]},
@@ -606,7 +606,7 @@ def test_state_file_survives_a_restart_of_the_app(tmp_path):
         )
         assert response.status_code == 200, response.text
         object_id = response.json()["results"][0]["objectId"]
-        snap = client.post("/__mock/snapshot")
+        snap = client.post("/__mock/snapshot", headers={"Content-Type": "application/json"})
         assert snap.status_code == 200 and snap.json() == load_snapshot(path)
         response = client.post(
             f"/marketing/v3/marketing-events/{object_id}/attendance/register/email-create",
@@ -620,7 +620,7 @@ def test_state_file_survives_a_restart_of_the_app(tmp_path):
         c["email"] for c in dump_state(Backend.from_snapshot(load_snapshot(path)))["portals"]["1"]["contacts"]
     }
 
-    with TestClient(create_app(settings, clock=FakeClock())) as client:
+    with TestClient(create_app(settings, clock=FakeClock()), base_url="http://localhost") as client:
         assert dump_state(client.app.state.backend) == expected
         assert client.get(f"/marketing/v3/marketing-events/{object_id}", headers=headers).status_code == 200
 

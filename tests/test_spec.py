@@ -78,7 +78,7 @@ def test_property_maps_and_iso_timestamps_follow_the_profile(profile, accepts):
 
 def test_served_spec_is_the_profile_document():
     settings = Settings.for_profile("spec")
-    served = TestClient(create_app(settings)).get("/openapi.json").json()
+    served = TestClient(create_app(settings), base_url="http://localhost").get("/openapi.json").json()
     assert served == document_for(settings)
 
 

@@ -128,7 +128,7 @@ def test_a_write_in_flight_across_a_reset_is_not_answered_200_and_lost():
 # ---------------------------------------------------------------------------------------------- contacts
 def test_contact_properties_never_fill_in_an_existing_contacts_missing_properties():
     seed = {"portals": [{"id": 1, "contacts": [{"vid": 3000000001, "email": "grace@example.com", "properties": {"firstname": "Grace"}}]}]}
-    client = TestClient(create_app(Settings(), seed=seed, clock=FakeClock()))
+    client = TestClient(create_app(Settings(), seed=seed, clock=FakeClock()), base_url="http://localhost")
     auth = {"Authorization": "Bearer t"}
     oid = client.post(f"{ME}/events/upsert", json={"inputs": [EVENT]}, headers=auth).json()["results"][0]["objectId"]
     answer = client.post(f"{ME}/{oid}/attendance/register/email-create", headers=auth, json={"inputs": [{
@@ -147,19 +147,56 @@ SECRET = "pat-na1-very-secret-4f1c"
 def test_seed_tokens_are_stored_hashed_and_still_authenticate(tmp_path):
     seed = {"tokens": [{"token": SECRET, "appId": 2}]}
     app = create_app(Settings(state_path=str(tmp_path / "state.jsonl"), accept_any_token=False), seed=seed)
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://localhost")
     assert client.get(f"{ME}/510000000001", headers={"Authorization": f"Bearer {SECRET}"}).status_code == 404  # authenticated
     snapshot = client.post("/__mock/snapshot", headers={"Content-Type": "application/json"})
     assert snapshot.status_code == 200 and SECRET not in snapshot.text
     assert SECRET not in (tmp_path / "state.jsonl").read_text()
     restored = create_app(Settings(state_path=str(tmp_path / "state.jsonl"), accept_any_token=False))
-    assert TestClient(restored).get(f"{ME}/1", headers={"Authorization": f"Bearer {SECRET}"}).status_code == 404
-    assert TestClient(restored).get(f"{ME}/1", headers={"Authorization": "Bearer other"}).status_code == 401
+    assert TestClient(restored, base_url="http://localhost").get(f"{ME}/1", headers={"Authorization": f"Bearer {SECRET}"}).status_code == 404
+    assert TestClient(restored, base_url="http://localhost").get(f"{ME}/1", headers={"Authorization": "Bearer other"}).status_code == 401
 
 
 def test_a_token_inside_the_fault_header_is_not_journaled():
-    client = TestClient(create_app(Settings()))
+    client = TestClient(create_app(Settings()), base_url="http://localhost")
     fault = orjson.dumps({"action": "respond", "status": 503, "token": SECRET}).decode()
     client.get(f"{ME}/1", headers={"Authorization": f"Bearer {SECRET}", "X-HubSpot-Mock-Fault": fault})
     entry = client.get(f"/__mock/journal/{client.get('/__mock/journal').json()['results'][0]['id']}").text
     assert SECRET not in entry and "[redacted]" in entry
+
+
+# ---------------------------------------------------------------------------------------------- the admin API and web pages
+SEED_TOKEN = {"tokens": [{"token": "pat-stolen-by-a-page"}]}
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"Content-Type": "text/plain"}, 415),  # a cross-site form or no-cors fetch sends this, with no preflight
+        ({}, 415),
+        ({"Content-Type": "application/json", "Origin": "https://evil.example"}, 403),
+        ({"Content-Type": "application/json", "Origin": "null"}, 403),
+        ({"Content-Type": "application/json", "Host": "evil.example"}, 403),  # DNS rebinding: the page's own name
+    ],
+)
+def test_web_pages_cannot_drive_the_admin_api(headers, status):
+    client = TestClient(create_app(Settings(accept_any_token=False)), base_url="http://localhost")
+    response = client.post("/__mock/seed", content=orjson.dumps(SEED_TOKEN), headers=headers)
+    assert response.status_code == status and response.json()["status"] == "error"
+    assert client.get(f"{ME}/1", headers={"Authorization": "Bearer pat-stolen-by-a-page"}).status_code == 401
+
+
+def test_a_rebinding_page_cannot_read_the_admin_api_or_load_the_inspector():
+    client = TestClient(create_app(Settings()), base_url="http://evil.example:8090")
+    assert client.get("/__mock/journal").status_code == 403
+    assert client.get("/__mock/ui").status_code == 403
+
+
+def test_the_inspector_and_non_browser_clients_still_work():
+    client = TestClient(create_app(Settings()), base_url="http://localhost:8090")
+    assert client.get("/__mock/ui").status_code == 200
+    same_origin = {"Content-Type": "application/json", "Origin": "http://localhost:8090"}
+    assert client.post("/__mock/seed", content=orjson.dumps(SEED_TOKEN), headers=same_origin).status_code == 204
+    assert client.post("/__mock/reset", headers={"Content-Type": "application/json"}).status_code == 204  # curl, no Origin
+    assert client.delete("/__mock/faults").status_code == 204  # DELETE needs a preflight from a page: no type needed
+    assert TestClient(create_app(Settings()), base_url="http://127.0.0.1:8090").get("/__mock/state").status_code == 200

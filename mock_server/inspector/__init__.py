@@ -6,6 +6,7 @@ API carry the token the user types in (kept in the tab's sessionStorage).
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import Callable
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -25,17 +26,24 @@ PAGE_HEADERS = {
 }
 
 
-def page_routes(prefix: str) -> list[Route]:
-    async def page(request: Request) -> Response:
+def page_routes(prefix: str, guard: Callable[[Request], None]) -> list[Route]:
+    """The page, its assets, and the address typed with a slash; `guard` refuses Host names that are not this
+    mock's (a DNS-rebinding page would otherwise load the inspector under its own name)."""
+
+    def admitted(request: Request) -> None:
         request.scope["state"]["kind"] = "admin"
+        guard(request)
+
+    async def page(request: Request) -> Response:
+        admitted(request)
         return _asset("index.html")
 
     async def asset(request: Request) -> Response:
-        request.scope["state"]["kind"] = "admin"
+        admitted(request)
         return _asset(request.path_params["asset"])
 
     async def to_page(request: Request) -> Response:
-        request.scope["state"]["kind"] = "admin"
+        admitted(request)
         return RedirectResponse(f"{prefix}/ui")  # a typed trailing slash finds the page (the API has no redirects)
 
     return [

@@ -60,10 +60,9 @@ async function api(path, { method = "GET", json, query } = {}) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.Authorization = `Bearer ${token}`;
   let body;
-  if (json !== undefined) {
-    headers["Content-Type"] = "application/json";
-    body = JSON.stringify(json);
-  }
+  // Admin writes must say JSON (the mock refuses other writes: a cross-site form cannot send this header).
+  if (method !== "GET") headers["Content-Type"] = "application/json";
+  if (json !== undefined) body = JSON.stringify(json);
   const response = await fetch(url, { method, headers, body, cache: "no-store" });
   if (response.status === 401) {
     if (!tokenDeclined && (await askForToken())) return api(path, { method, json, query });
@@ -833,7 +832,11 @@ async function loadOperations() {
   const spec = await (await fetch("/openapi.json")).json();
   const ids = Object.entries(spec.paths)
     .filter(([path]) => !path.startsWith(`${API}/`))
-    .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ id: op.operationId, title: `${method.toUpperCase()} ${path}` })));
+    .flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
+        .map(([method, op]) => ({ id: op.operationId, title: `${method.toUpperCase()} ${path}` })),
+    );
   for (const select of document.querySelectorAll("select[name=operation]")) {
     select.append(...ids.map((op) => h("option", { value: op.id, title: op.title }, op.id)));
   }
