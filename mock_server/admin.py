@@ -8,7 +8,7 @@ Off with `admin_enabled=false`; with `admin_token` set, every admin call wants `
 from __future__ import annotations
 
 import hmac
-from typing import Any, Callable, Mapping
+from typing import Any, Awaitable, Callable, Mapping
 
 import orjson
 from starlette.requests import Request
@@ -27,7 +27,9 @@ PREFIX = "/__mock"
 MAX_PAGE = 1000  # rows per page of the paged views
 
 
-def admin_routes(mock: MockContext, token: str | None, reset: Callable[[], None], snapshot: Callable[[], Any]) -> list[Route]:
+def admin_routes(
+    mock: MockContext, token: str | None, reset: Callable[[], None], snapshot: Callable[[], Awaitable[Any]]
+) -> list[Route]:
     def guarded(handler):
         async def endpoint(request: Request) -> Response:
             if token is not None:
@@ -107,7 +109,7 @@ def admin_routes(mock: MockContext, token: str | None, reset: Callable[[], None]
         return Response(status_code=204)
 
     async def do_snapshot(request: Request) -> Response:
-        return json_response(snapshot())
+        return json_response(await snapshot())
 
     async def faults(request: Request) -> Response:
         if request.method == "POST":

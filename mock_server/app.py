@@ -17,9 +17,9 @@ from .journal import Journal
 from .models import Backend
 from .operations import MockContext
 from .ratelimit import RateCounters
-from .seed import check_seed_events, read_seed
+from .seed import check_seed, read_seed
 from .settings import Settings
-from .snapshot import restore_snapshot, save_snapshot
+from .snapshot import restore_snapshot, save_state
 from .spec import document_for, operations
 from .urls import api_routes, spec_route
 
@@ -38,7 +38,7 @@ def create_app(
     if seed is None and settings.seed_path:
         seed = read_seed(settings.seed_path)
     if seed:
-        check_seed_events(seed, next(op for op in operations(document) if op.operation_id == "upsertEvents"))
+        check_seed(seed, next(op for op in operations(document) if op.operation_id == "upsertEvents"))
 
     def fresh_backend() -> Backend:
         new = Backend(settings, clock)
@@ -53,17 +53,16 @@ def create_app(
     if backend is None and settings.state_path and Path(settings.state_path).exists():
         restore_snapshot(mock.backend, settings.state_path)  # a state file wins over the seed
 
-    def snapshot() -> dict[str, Any]:
-        """The state as a restorable image; also written (atomically) to the state file when there is one."""
-        if settings.state_path:
-            return save_snapshot(mock.backend, settings.state_path)
-        return mock.backend.snapshot()
+    async def snapshot() -> Any:
+        """The state as a restorable image (JSON, ready to answer); also written (atomically) to the state file
+        when there is one. Off the event loop but for a quick copy under the backend's lock."""
+        return await save_state(mock.backend, settings.state_path)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        if settings.state_path:  # uvicorn turns SIGTERM / Ctrl-C into this shutdown
-            snapshot()
+        if settings.state_path:  # uvicorn turns SIGTERM / Ctrl-C into this shutdown, after shutdown_grace_seconds
+            await save_state(mock.backend, settings.state_path, answer=False)
 
     def reset() -> None:
         """Reset is building the backend again from the seed; the journal and faults are emptied too."""

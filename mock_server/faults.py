@@ -30,9 +30,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .exceptions import WRITE_SCOPE, HubSpotError, MissingScopes, NotFound, RateLimited, Unauthorized, ValidationError
+from .source_files import FileMistakes, read_document, schema_mistakes
 
 ACTIONS = {"respond", "latency", "drop", "hang", "partial", "batch_status", "slow_body", "truncate"}
 FAULT_HEADER = "x-hubspot-mock-fault"
@@ -229,12 +228,57 @@ def one_off(header_value: str) -> FaultRule:
     return FaultRule.from_dict(data)
 
 
+_COUNT = {"type": ["integer", "null"], "minimum": 1}
+_MS = {"type": "integer", "minimum": 0}
+_FRACTION = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+_TEXT = {"type": ["string", "null"]}
+# A rule as a faults file (or the admin API) gives it: FaultRule's fields, with the types and ranges it needs.
+RULE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["action"],
+    "properties": {
+        "action": {"enum": sorted(ACTIONS)},
+        "operation": _TEXT, "method": _TEXT, "token": _TEXT, "body_contains": _TEXT,
+        "app_id": {"type": ["integer", "null"]},
+        "times": _COUNT, "every": _COUNT,
+        "probability": _FRACTION,
+        "seed": {"type": ["integer", "null"]},
+        "active_from_s": {"type": ["number", "null"], "minimum": 0},
+        "active_until_s": {"type": ["number", "null"], "minimum": 0},
+        "status": {"type": ["integer", "null"], "minimum": 100, "maximum": 599},
+        "rate_limit": {"enum": sorted(RATE_LIMIT_KINDS)},
+        "delay_ms": _MS,
+        "delay_range_ms": {"type": ["array", "null"], "items": _MS, "minItems": 2, "maxItems": 2},
+        "when": {"enum": ["before", "after"]},
+        "hang_ms": _MS,
+        "fail_count": {"type": ["integer", "null"], "minimum": 0},
+        "fail_fraction": _FRACTION,
+        "batch_status": {"enum": ["PENDING", "PROCESSING", "CANCELED"]},
+        "chunk_bytes": {"type": "integer", "minimum": 1},
+        "chunk_delay_ms": _MS,
+        "id": {"type": "string"},
+    },
+}
+
+
 def load_rules(path: str | Path) -> list[FaultRule]:
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    if isinstance(data, dict):
-        data = data.get("faults", [])
+    """A faults file: a list of rules, or a mapping with a `faults` list. FileMistakes names the file, line and
+    field of every mistake."""
+    document = read_document(path)
+    data, at = document.data, []
+    if isinstance(data, dict) and set(data) == {"faults"}:
+        data, at = data["faults"], ["faults"]
     if not isinstance(data, list):
-        raise ValueError(f"{path}: a faults file is a list of rules (or a mapping with a `faults` list)")
-    return [FaultRule.from_dict(item) for item in data]
+        raise FileMistakes(document.path, [document.mistake([], "a faults file is a list of rules (or a mapping with a `faults` list)")])
+    mistakes = schema_mistakes(document, {"type": "array", "items": RULE_SCHEMA}, data, at)
+    rules = []
+    if not mistakes:
+        for i, item in enumerate(data):
+            try:
+                rules.append(FaultRule.from_dict(item))
+            except ValueError as exc:  # what FaultRule checks beyond the schema (a respond fault needs a status...)
+                mistakes.append(document.mistake([*at, i], str(exc)))
+    if mistakes:
+        raise FileMistakes(document.path, mistakes)
+    return rules
