@@ -174,7 +174,7 @@ def banner(settings: Settings, app: object, port: int) -> str:
         tokens += f"; the seed's {seeded} token(s) as seeded" if seeded else ""
         token = "any-token"
     else:
-        tokens = f"only the seed's tokens are accepted ({seeded}); any other is a 401 (accept_any_token=false)"
+        tokens = f"only the seed's tokens are accepted ({seeded} seeded); any other token is a 401 (accept_any_token=false)"
         token = "<a token from the seed>"
     return BANNER.format(
         profile=settings.profile, url=url, tokens=tokens, token=token,

@@ -271,14 +271,16 @@ def load_rules(path: str | Path) -> list[FaultRule]:
         data, at = data["faults"], ["faults"]
     if not isinstance(data, list):
         raise FileMistakes(document.path, [document.mistake([], "a faults file is a list of rules (or a mapping with a `faults` list)")])
-    mistakes = schema_mistakes(document, {"type": "array", "items": RULE_SCHEMA}, data, at)
-    rules = []
-    if not mistakes:
-        for i, item in enumerate(data):
-            try:
-                rules.append(FaultRule.from_dict(item))
-            except ValueError as exc:  # what FaultRule checks beyond the schema (a respond fault needs a status...)
-                mistakes.append(document.mistake([*at, i], str(exc)))
+    mistakes, rules = [], []
+    for i, item in enumerate(data):
+        found = schema_mistakes(document, RULE_SCHEMA, item, [*at, i])
+        mistakes += found
+        if found:
+            continue
+        try:
+            rules.append(FaultRule.from_dict(item))
+        except ValueError as exc:  # what FaultRule checks beyond the schema (a respond fault needs a status...)
+            mistakes.append(document.mistake([*at, i], str(exc)))
     if mistakes:
         raise FileMistakes(document.path, mistakes)
     return rules

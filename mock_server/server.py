@@ -165,7 +165,7 @@ class MockHttpProtocol(HttpToolsProtocol):
             limit = self.limits.max_header_bytes
             answer = self._answer(431, f"Request header fields too large: the request line and headers exceed {limit} bytes")
         else:
-            answer = self._answer(400, f"Invalid HTTP request: {msg or 'it could not be parsed'}")
+            answer = self._answer(400, "Invalid HTTP request: what followed could not be parsed as HTTP/1.1")
         self._cancel_header_timer()
         if self._nothing_in_flight():
             self._finish(answer)

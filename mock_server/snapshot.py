@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import copy
 import ctypes
+import gc
 import itertools
 import os
 import re
@@ -126,16 +127,43 @@ class _StateCopy:
         return detached.snapshot()
 
     def finish(self, path: Path | None, answer: bool) -> orjson.Fragment | None:
-        image = self.image()
-        if path is not None:
-            data = _state_file_bytes(image)
+        with _collection_paused():
+            image = self.image()
+            data = None if path is None else _state_file_bytes(image)
+            answered = image_json(image) if answer else None
+            del image
+        if path is not None and data is not None:
             with _write_lock:
                 key = path.resolve()
                 if _last_written.get(key, 0) < self.generation:  # else a newer copy is on disk already
                     _write_atomically(data, path)
                     _last_written[key] = self.generation
-            del data
-        return image_json(image) if answer else None
+        return answered
+
+
+_paused = 0
+_paused_lock = threading.Lock()
+_was_enabled = False
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection while an image is built. The image is a million or so new containers, which
+    CPython counts towards a full collection; one would run in the middle of the save, holding the GIL (and so
+    the event loop) for as long as it takes to scan them all. The image is freed by reference counting after."""
+    global _paused, _was_enabled
+    with _paused_lock:
+        if _paused == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused -= 1
+            if _paused == 0 and _was_enabled:
+                gc.enable()
 
 
 def image_json(image: dict[str, Any]) -> orjson.Fragment:

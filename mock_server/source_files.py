@@ -138,7 +138,9 @@ def read_document(path: str | Path) -> SourceDocument:
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        problem = exc.problem or exc.context or "unreadable"
+        if exc.context and exc.context_mark and exc.problem:  # e.g. "while parsing a flow sequence" (line 3)
+            problem += f", {exc.context} started on line {exc.context_mark.line + 1}"
         raise FileMistakes(path, [Mistake(mark.line + 1 if mark else None, "", f"not valid YAML: {problem}")]) from None
     except yaml.YAMLError as exc:
         raise FileMistakes(path, [Mistake(None, "", f"not valid YAML: {exc}")]) from None
@@ -168,10 +170,13 @@ def _duplicate_keys(node: yaml.Node | None, where: list[str | int]) -> Iterable[
 
 
 # ---------------------------------------------------------------------------------------------- schemas
-def schema_mistakes(document: SourceDocument, schema: dict[str, Any], data: Any = None, at: Where = ()) -> list[Mistake]:
-    """Every place where `data` (the document's own by default, else a part of it found `at`) breaks `schema`,
-    in words a user reads: the field, and what it must be."""
-    data = document.data if data is None else data
+_WHOLE = object()
+
+
+def schema_mistakes(document: SourceDocument, schema: dict[str, Any], data: Any = _WHOLE, at: Where = ()) -> list[Mistake]:
+    """Every place where `data` (the document's own by default, else the part of it found `at`) breaks
+    `schema`, in words a user reads: the field, and what it must be."""
+    data = document.data if data is _WHOLE else data
     mistakes = []
     for error in jsonschema_rs.validator_for(schema).iter_errors(data):
         where = [*at, *error.instance_path]
@@ -179,7 +184,7 @@ def schema_mistakes(document: SourceDocument, schema: dict[str, Any], data: Any 
         if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
             known = _schema_at(schema, list(error.schema_path)[:-1]).get("properties", {})
             for key in kind.unexpected:
-                guess = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+                guess = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
                 hint = f"; did you mean {guess[0]!r}?" if guess else f" (known: {', '.join(known)})"
                 mistakes.append(Mistake(document.key_line(where, key), field_name(where), f"unknown key {key!r}{hint}"))
             continue
@@ -195,6 +200,11 @@ def schema_mistakes(document: SourceDocument, schema: dict[str, Any], data: Any 
             message = f"must be one of {options}, got {_describe(error.instance)}"
         elif isinstance(kind, jsonschema_rs.ValidationErrorKind.Minimum):
             message = f"must be at least {kind.limit}, got {error.instance!r}"
+        elif isinstance(kind, jsonschema_rs.ValidationErrorKind.Maximum):
+            message = f"must be at most {kind.limit}, got {error.instance!r}"
+        elif isinstance(kind, (jsonschema_rs.ValidationErrorKind.MinItems, jsonschema_rs.ValidationErrorKind.MaxItems)):
+            bound = "at least" if isinstance(kind, jsonschema_rs.ValidationErrorKind.MinItems) else "at most"
+            message = f"must have {bound} {kind.limit} item(s), got {len(error.instance)}"
         elif isinstance(kind, jsonschema_rs.ValidationErrorKind.MinLength):
             message = "must not be empty"
         else:
