@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import json_response, new_correlation_id, error_response
+from .errors import JSON, error_response, json_response, new_correlation_id
 from .exceptions import HubSpotError, NotFound, Unauthorized, ValidationError
 from .inspector import page_routes
 from .inspector.presets import FAULT_PRESETS
@@ -28,7 +28,7 @@ MAX_PAGE = 1000  # rows per page of the paged views
 
 
 def admin_routes(
-    mock: MockContext, token: str | None, reset: Callable[[], None], snapshot: Callable[[], Awaitable[Any]]
+    mock: MockContext, token: str | None, reset: Callable[[], None], snapshot: Callable[[], Awaitable[bytes]]
 ) -> list[Route]:
     def guarded(handler):
         async def endpoint(request: Request) -> Response:
@@ -109,7 +109,7 @@ def admin_routes(
         return Response(status_code=204)
 
     async def do_snapshot(request: Request) -> Response:
-        return json_response(await snapshot())
+        return Response(await snapshot(), media_type=JSON)  # JSON already, serialised off the event loop
 
     async def faults(request: Request) -> Response:
         if request.method == "POST":

@@ -53,10 +53,10 @@ def create_app(
     if backend is None and settings.state_path and Path(settings.state_path).exists():
         restore_snapshot(mock.backend, settings.state_path)  # a state file wins over the seed
 
-    async def snapshot() -> Any:
-        """The state as a restorable image (JSON, ready to answer); also written (atomically) to the state file
-        when there is one. Off the event loop but for a quick copy under the backend's lock."""
-        return await save_state(mock.backend, settings.state_path)
+    async def snapshot() -> bytes:
+        """The state as a restorable image, in JSON; also written (atomically) to the state file when there is
+        one. Off the event loop but for a quick copy under the backend's lock."""
+        return await save_state(mock.backend, settings.state_path) or b""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -13,7 +13,7 @@ import argparse
 import difflib
 import socket
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 import uvicorn
 
@@ -100,7 +100,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """The environment, then --set, then the flags. A mistake names the option it came from."""
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for item in args.set:
         name, sep, raw = item.partition("=")

@@ -63,7 +63,7 @@ _TOKEN = {
 }
 # An event's own fields are the upsert endpoint's request schema (profile-dependent), checked in check_seed.
 _EVENT = {"type": "object", "properties": {"portalId": _ID, "appId": _ID}}
-SEED_SCHEMA = {
+SEED_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
@@ -75,7 +75,7 @@ SEED_SCHEMA = {
 OWNER_KEYS = ("portalId", "appId")
 
 
-class Seed(dict):  # type: ignore[type-arg]
+class Seed(dict[str, Any]):
     """A seed read from a file: the data, and the document it came from (for the lines of later mistakes)."""
 
     def __init__(self, data: dict[str, Any], document: SourceDocument) -> None:

@@ -21,11 +21,12 @@ not journaled.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import http
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import uvicorn
 from starlette.responses import Response
@@ -95,7 +96,7 @@ class MockHttpProtocol(HttpToolsProtocol):
     idle: ClassVar[OrderedDict["MockHttpProtocol", None]] = OrderedDict()
 
     # ------------------------------------------------------------------ connection
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's own
         super().connection_made(transport)
         self._in_head = True  # between requests or inside a request line and headers
         self._head_bytes = 0  # of the current head, as the parser reports it
@@ -142,7 +143,8 @@ class MockHttpProtocol(HttpToolsProtocol):
         self._head_raw = 0
         self._cancel_header_timer()
         self.idle.pop(self, None)
-        self.scope.setdefault("extensions", {})[TRANSPORT_KEY] = self.transport
+        extensions = cast(dict[str, Any], self.scope.setdefault("extensions", {}))
+        extensions[TRANSPORT_KEY] = self.transport
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -269,5 +271,5 @@ def uvicorn_config(app: Any, log_level: str = "info", access_log: bool = False, 
         lifespan="on",
         # After this, calls still in flight (a stalled upload, a `hang` fault) are cancelled and the lifespan's
         # shutdown saves the state: a process manager's SIGTERM never waits on a client.
-        timeout_graceful_shutdown=limits.shutdown_grace_seconds,
+        timeout_graceful_shutdown=limits.shutdown_grace_seconds,  # type: ignore[arg-type]  # asyncio.wait_for takes a float
     )

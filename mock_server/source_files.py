@@ -12,7 +12,7 @@ import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 import jsonschema_rs
 import yaml
@@ -204,7 +204,7 @@ def schema_mistakes(document: SourceDocument, schema: dict[str, Any], data: Any 
             message = f"must be at most {kind.limit}, got {error.instance!r}"
         elif isinstance(kind, (jsonschema_rs.ValidationErrorKind.MinItems, jsonschema_rs.ValidationErrorKind.MaxItems)):
             bound = "at least" if isinstance(kind, jsonschema_rs.ValidationErrorKind.MinItems) else "at most"
-            message = f"must have {bound} {kind.limit} item(s), got {len(error.instance)}"
+            message = f"must have {bound} {kind.limit} item(s), got {len(cast(list[Any], error.instance))}"
         elif isinstance(kind, jsonschema_rs.ValidationErrorKind.MinLength):
             message = "must not be empty"
         else:
