@@ -152,13 +152,14 @@ def serve(argv: list[str]) -> int:
         sock.close()
         raise UsageError(f"cannot bind {settings.host}:{settings.port}: {exc.strerror or exc}") from None
     sock.listen(2048)
-    print(banner(settings, app, sock.getsockname()[1]), flush=True)
+    # Warnings before the banner: a client (or a test) that acts on the banner finds them printed already.
     if not is_loopback(settings.host):
         print(f"{PROG}: WARNING: bound to {settings.host}, reachable from other machines", file=sys.stderr)
         if settings.admin_enabled and not admin_allowed(settings):
             print(f"{PROG}: the /__mock/ admin API is off: set admin_token to use it off loopback", file=sys.stderr)
     if not settings.accept_any_token and not app.state.mock.backend.tokens:
         print(f"{PROG}: WARNING: accept_any_token=false and no token is seeded: every call will be answered 401", file=sys.stderr)
+    print(banner(settings, app, sock.getsockname()[1]), flush=True)
     tune_gc()
     config = uvicorn_config(app, settings.log_level, settings.access_log, ServerLimits.from_settings(settings))
     uvicorn.Server(config).run(sockets=[sock])

@@ -32,23 +32,23 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import orjson
 
-from .models import Participation, Portal, check_snapshot_format, image_from_lines, image_lines
+from .models import Backend, Participation, Portal, check_snapshot_format, image_from_lines, image_lines
 
 if TYPE_CHECKING:
-    from .models import Backend, MarketingEvent
+    from .models import MarketingEvent
 
 CHUNK = 10_000  # records per line of a state file, and per serialisation call of an answered image
 _TEMPORARY = "abcdefghijklmnopqrstuvwxyz0123456789_"  # the characters of tempfile's random names
 
 
-def save_snapshot(backend: "Backend", path: str | os.PathLike[str]) -> dict[str, Any]:
+def save_snapshot(backend: Backend, path: str | os.PathLike[str]) -> dict[str, Any]:
     """Write the backend's state to `path` atomically, in the calling thread; return the image written."""
     image = backend.snapshot()
     _write_atomically(_state_file_bytes(image), Path(path))  # serialised first: an unserialisable state writes nothing
     return image
 
 
-async def save_state(backend: "Backend", path: str | os.PathLike[str] | None, *, answer: bool = True) -> bytes | None:
+async def save_state(backend: Backend, path: str | os.PathLike[str] | None, *, answer: bool = True) -> bytes | None:
     """Save the state to `path` (when given) from a running event loop, without stalling it for the length of
     the save; return the image as JSON when `answer`.
 
@@ -90,14 +90,14 @@ class _StateCopy:
     each one's (immutable) tuple of state changes, property definitions, tokens, the id counters.
     """
 
-    backend: "Backend"
+    backend: Backend
     portals: list[tuple[Portal, list[tuple["MarketingEvent", list[Participation], list[Any]]]]]
     tokens: dict[str, Any]
     counters: tuple[int, int, int]
     generation: int
 
     @classmethod
-    def take(cls, backend: "Backend") -> "_StateCopy":
+    def take(cls, backend: Backend) -> "_StateCopy":
         with backend._lock:
             portals = []
             for portal in backend.portals.values():
@@ -113,8 +113,6 @@ class _StateCopy:
 
     def image(self) -> dict[str, Any]:
         """Backend.snapshot() of the copy, through a detached backend: one definition of the image."""
-        from .models import Backend
-
         detached = Backend(self.backend.settings, self.backend.clock)
         for portal, events in self.portals:
             for shell, members, changes in events:
@@ -241,7 +239,7 @@ def _write_atomically(data: bytes, target: Path) -> None:
     _fsync_directory(directory)  # make the rename itself durable
 
 
-def restore_snapshot(backend: "Backend", path: str | os.PathLike[str]) -> None:
+def restore_snapshot(backend: Backend, path: str | os.PathLike[str]) -> None:
     """Replace the backend's state with a state file's, reading it a line at a time. ValueError (naming the
     file) when it is not a snapshot; the backend is unchanged then."""
     with _opened(path) as (header, chunks):

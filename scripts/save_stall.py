@@ -43,10 +43,13 @@ def main() -> None:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         try:
-            banner = proc.stdout.readline() if proc.stdout else ""
-            found = re.search(r"on (http://\S+)", banner)
-            if not found:
-                raise SystemExit(banner)
+            printed = ""
+            for line in proc.stdout or ():  # warnings, if any, come before the banner
+                printed += line
+                if found := re.search(r"mock .* on (http://\S+)", line):
+                    break
+            else:
+                raise SystemExit(printed)
             measure(found.group(1), args.saves)
         finally:
             proc.terminate()
