@@ -68,7 +68,7 @@ def measure(url: str, saves: int) -> None:
             windows.append((start, time.time()))
             time.sleep(1)
     output, _ = probe.communicate("")  # closing its stdin stops it
-    samples = [tuple(map(float, line.split())) for line in output.splitlines()]
+    samples = [tuple(map(float, line.split())) for line in output.splitlines()][10:]  # after a warm-up (the first takes ~0.2 s)
 
     def during(start: float, duration: float) -> bool:
         return any(s <= start + duration and start <= e for s, e in windows)

@@ -136,3 +136,22 @@ def test_a_real_save_leaves_no_temporary_file_behind(tmp_path):
     asyncio.run(save_state(rich_backend(), tmp_path / "state.json"))
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
     assert [p["id"] for p in load_snapshot(tmp_path / "state.json")["portals"]] == [1, 2]
+
+
+def test_collection_and_the_switch_interval_are_as_they_were_after_saves(tmp_path):
+    import gc
+    import sys
+
+    interval = sys.getswitchinterval()
+
+    async def two_saves_at_once() -> None:
+        await asyncio.gather(save_state(rich_backend(), tmp_path / "a.json"), save_state(rich_backend(), tmp_path / "b.json"))
+
+    asyncio.run(two_saves_at_once())
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+    gc.disable()
+    try:
+        asyncio.run(save_state(rich_backend(), None))
+        assert not gc.isenabled()  # a caller's own choice is kept
+    finally:
+        gc.enable()
