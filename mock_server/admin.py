@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from .envelopes import json_response
+from .envelopes import JSON, json_response
 from .exceptions import Forbidden, InvalidJson, NotFound, Unauthorized, UnsupportedMediaType, ValidationError
 from .inspector import page_routes
 from .inspector.dump import dump_state
@@ -103,7 +103,7 @@ def admin_routes(
     operations: dict[str, Operation],
     token: str | None,
     reset: Callable[[], None],
-    snapshot: Callable[[], Any],
+    snapshot: Callable[[], Awaitable[bytes]],
     load_seed: Callable[[dict[str, Any]], None],
     guard: AdminGuard,
 ) -> list[BaseRoute]:
@@ -172,7 +172,7 @@ def admin_routes(
         return Response(status_code=204)
 
     async def do_snapshot(params: dict[str, Any], body: Any) -> Response:
-        return json_response(snapshot())
+        return Response(await snapshot(), media_type=JSON)  # JSON already, serialised off the event loop
 
     async def faults(params: dict[str, Any], body: Any) -> Response:
         return json_response([r.to_dict() for r in mock.faults.list()])

@@ -26,9 +26,9 @@ from .faults import FaultBook, load_rules
 from .journal import Journal, JournalMiddleware
 from .pipeline import MockContext
 from .ratelimit import RateCounters
-from .seed import check_seed_events, read_seed
+from .seed import check_seed, read_seed
 from .settings import Settings
-from .snapshot import restore_snapshot, save_snapshot
+from .snapshot import restore_snapshot, save_state
 from .spec import admin_document, document_for, operations
 from .urls import NearestOperation, api_routes, spec_routes
 from .versions import VERSIONS
@@ -50,7 +50,7 @@ def create_app(
     if seed is None and settings.seed_path:
         seed = read_seed(settings.seed_path)
     if seed:
-        check_seed_events(seed, upsert)
+        check_seed(seed, upsert)
 
     def fresh_backend() -> Backend:
         new = Backend(settings, clock)
@@ -66,17 +66,16 @@ def create_app(
     if backend is None and settings.state_path and Path(settings.state_path).exists():
         restore_snapshot(mock.backend, settings.state_path)  # a state file wins over the seed
 
-    def snapshot() -> dict[str, Any]:
-        """The state as a restorable image; also written (atomically) to the state file when there is one."""
-        if settings.state_path:
-            return save_snapshot(mock.backend, settings.state_path)
-        return mock.backend.snapshot()
+    async def snapshot() -> bytes:
+        """The state as a restorable image, in JSON; also written (atomically) to the state file when there is
+        one. Off the event loop but for a quick copy under the backend's lock."""
+        return await save_state(mock.backend, settings.state_path) or b""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
-        if settings.state_path:  # uvicorn turns SIGTERM / Ctrl-C into this shutdown
-            snapshot()
+        if settings.state_path:  # uvicorn turns SIGTERM / Ctrl-C into this shutdown, after shutdown_grace_seconds
+            await save_state(mock.backend, settings.state_path, answer=False)
 
     def reset() -> None:
         """Reset is building the backend again from the seed; the journal and faults are emptied too."""
@@ -85,7 +84,7 @@ def create_app(
         mock.faults.clear()
 
     def load_more_seed(data: dict[str, Any]) -> None:
-        check_seed_events(data, upsert)
+        check_seed(data, upsert)
         mock.backend.load_seed(data)
 
     routes: list[BaseRoute] = [*api_routes(documents, mock), *spec_routes(documents, admin)]

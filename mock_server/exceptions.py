@@ -180,6 +180,19 @@ class BadGateway(HubSpotError):
     category = None
 
 
+class RequestTimeout(HubSpotError):
+    """408: a connection that did not send its request's headers in time (the server layer answers it)."""
+
+    status_code = 408
+    category = None
+
+
+class RequestHeaderFieldsTooLarge(HubSpotError):
+    """431: a request line and headers over max_header_bytes (the server layer answers it)."""
+
+    status_code = 431
+
+
 class ServiceUnavailable(HubSpotError):
     status_code = 503
     category = None

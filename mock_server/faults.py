@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
+from .source_files import FileMistakes, read_document, schema_mistakes
+from .spec import component_schema
 
 Action = Literal["respond", "latency", "drop", "hang", "partial", "batch_status", "slow_body", "truncate"]
 Timing = Literal["before", "after"]  # latency / drop: before or after the change is applied
@@ -207,11 +208,24 @@ def one_off(header_value: str) -> FaultRule:
 
 
 def load_rules(path: str | Path) -> list[FaultRule]:
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    if isinstance(data, dict):
-        data = data.get("faults", [])
+    """A faults file: a list of rules, or a mapping with a `faults` list. FileMistakes names the file, line and
+    field of every mistake."""
+    document = read_document(path)
+    data, at = document.data, []
+    if isinstance(data, dict) and set(data) == {"faults"}:
+        data, at = data["faults"], ["faults"]
     if not isinstance(data, list):
-        raise ValueError(f"{path}: a faults file is a list of rules (or a mapping with a `faults` list)")
-    return [FaultRule.from_dict(item) for item in data]
+        raise FileMistakes(document.path, [document.mistake([], "a faults file is a list of rules (or a mapping with a `faults` list)")])
+    mistakes, rules = [], []
+    for i, item in enumerate(data):
+        found = schema_mistakes(document, component_schema("FaultRule"), item, [*at, i])
+        mistakes += found
+        if found:
+            continue
+        try:
+            rules.append(FaultRule.from_dict(item))
+        except ValueError as exc:  # what FaultRule checks beyond the schema (a respond fault needs a status...)
+            mistakes.append(document.mistake([*at, i], str(exc)))
+    if mistakes:
+        raise FileMistakes(document.path, mistakes)
+    return rules

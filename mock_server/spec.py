@@ -243,6 +243,25 @@ def operations(document: dict[str, Any]) -> list[Operation]:
     return ops
 
 
+@lru_cache(maxsize=8)
+def component_schema(name: str) -> dict[str, Any]:
+    """A schema of the spec's components with every $ref inlined: what a seed or faults file is checked against
+    (the admin API's Seed and FaultRule), so files and the API take the same thing, defined once."""
+    schemas = base_document()["components"]["schemas"]
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(schemas[node["$ref"].rpartition("/")[2]])
+            return {k: inline(v) for k, v in node.items() if not k.startswith("x-")}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    inlined: dict[str, Any] = inline(schemas[name])
+    return inlined
+
+
 _validators: dict[bytes, Any] = {}
 
 

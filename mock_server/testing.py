@@ -11,7 +11,8 @@ from typing import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
-from .server import uvicorn_config
+from .server import ServerLimits, uvicorn_config
+from .settings import Settings
 
 
 @contextmanager
@@ -21,7 +22,9 @@ def serve_in_thread(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
     sock.bind((host, 0))
     sock.listen(512)  # bound and listening before the URL is handed out: no start-up race
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(app, "warning"))
+    settings = getattr(app.state, "settings", None)
+    limits = ServerLimits.from_settings(settings if isinstance(settings, Settings) else Settings())
+    server = uvicorn.Server(uvicorn_config(app, "warning", limits=limits))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -30,5 +33,5 @@ def serve_in_thread(app: Starlette, host: str = "127.0.0.1") -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=5)
+        thread.join(timeout=limits.shutdown_grace_seconds + 5)
         sock.close()

@@ -7,14 +7,7 @@ Every test here is a real subprocess over real HTTP, with the official Python SD
 from __future__ import annotations
 
 import os
-import re
 import signal
-import subprocess
-import sys
-import threading
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Iterator
 
 import httpx
 import hubspot
@@ -25,49 +18,9 @@ from hubspot.marketing.events import (
     MarketingEventCreateRequestParams,
     MarketingEventEmailSubscriber,
 )
+from mock_process import mock_process
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 TOKEN = "pat-na1-0000-SECRET-do-not-log"  # unique, so a search of the logs cannot miss it
-
-
-class MockProcess:
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [str(BIN / "hubspot-mock"), "--port", "0", *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )
-        banner = self.proc.stdout.readline()
-        found = re.search(r"on (http://\S+)", banner)
-        if not found:
-            self.proc.kill()
-            pytest.fail(banner + self.proc.stdout.read())
-        self.url = found.group(1)
-        self.output: list[str] = [banner]
-        # drained all along, so a chatty debug log can never fill the pipe and stall the server
-        self.reader = threading.Thread(target=lambda: self.output.extend(self.proc.stdout), daemon=True)
-        self.reader.start()
-
-    def stop(self, sig: int = signal.SIGTERM) -> str:
-        """Signal the process, wait for it, and return everything it printed."""
-        self.proc.send_signal(sig)
-        self.proc.wait(timeout=15)
-        self.reader.join(timeout=5)
-        return "".join(self.output)
-
-    def state(self) -> dict:
-        return httpx.get(f"{self.url}/__mock/state").json()
-
-
-@contextmanager
-def mock_process(*args: str) -> Iterator[MockProcess]:
-    process = MockProcess(*args)
-    try:
-        yield process
-    finally:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
 
 
 def write_with_the_sdk(url: str) -> None:

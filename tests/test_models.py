@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from mock_server.clock import FakeClock
-from mock_server.exceptions import ALL_SCOPES, READ_SCOPE, WRITE_SCOPE, ExpiredToken, NotFound, Unauthorized, ValidationError
+from mock_server.exceptions import ALL_SCOPES, READ_SCOPE, ExpiredToken, NotFound, Unauthorized, ValidationError
 from mock_server.backend import AttendanceResult, Backend, MarketingEvent, Principal, subscriber_state
 from mock_server.settings import PROFILES, Settings
 from mock_server.inspector.dump import dump_state

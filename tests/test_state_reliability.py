@@ -7,7 +7,7 @@ import contextlib
 import sys
 import threading
 import time
-from typing import Any, Iterator
+from typing import Iterator
 
 import httpx
 import orjson

@@ -72,6 +72,7 @@ class Contacts(BackendBase):
         portal = self.portal(principal.portal_id)
         contact = self._contact(portal, identifier, id_property)
         writable = _writable(properties)
+        email = contact.email
         if "email" in writable:
             email = writable["email"].strip().lower() or None
             holder = portal.vid_by_email.get(email) if email else None
@@ -79,15 +80,17 @@ class Contacts(BackendBase):
                 raise Conflict(f"Contact already exists. Existing ID: {holder}")
             if contact.email:
                 del portal.vid_by_email[contact.email]
-            contact.email = email
             if email:
                 portal.vid_by_email[email] = contact.vid
         others = {k: v for k, v in writable.items() if k != "email"}
-        if others:
-            contact.other_properties = {**contact.other_properties, **others}
-        contact.updated_at = self.clock.now_ms()
-        self.changes.record("contact", "updated", contact.vid, contact.email)
-        return contact
+        # A new object, never a change in place: a state save copies the contacts map, not each contact.
+        updated = Contact(
+            contact.vid, email, {**contact.other_properties, **others} if others else contact.other_properties,
+            contact.created_at, self.clock.now_ms(),
+        )
+        portal.contacts[contact.vid] = updated
+        self.changes.record("contact", "updated", contact.vid, email)
+        return updated
 
     @locked
     def get_contact(self, principal: Principal, identifier: str, id_property: str | None) -> Contact:

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import socket
 import sys
-from typing import Any, get_type_hints
+from typing import Any
 
 import uvicorn
 
 from .. import Settings
-from ..settings import PROFILES, coerce_setting
+from ..cli import settings_from as settings_from_options
+from ..settings import PROFILES
 from .app import ProxyConfig, create_proxy_app
 from .engine import replay
 from .recording import Recording
@@ -69,19 +69,13 @@ def replay_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    hints = get_type_hints(Settings)
-    names = {f.name for f in dataclasses.fields(Settings)}
-    overrides: dict[str, Any] = {}
-    for item in args.set:
-        name, sep, raw = item.partition("=")
-        if not sep or name not in names:
-            raise ValueError(f"--set {item!r}: expected NAME=VALUE with NAME one of the settings")
-        overrides[name] = coerce_setting(name, hints[name], raw)
+    """The shadow's settings, read as `hubspot-mock` reads its own (the environment, --set, the flags)."""
+    flags: dict[str, tuple[Any, str]] = {}
     if args.profile:
-        overrides["profile"] = args.profile
+        flags["profile"] = (args.profile, f"--profile {args.profile}")
     if args.seed:
-        overrides["seed_path"] = args.seed
-    return Settings.from_env(**overrides)
+        flags["seed_path"] = (args.seed, f"--seed {args.seed}")
+    return settings_from_options(args.set, flags)
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace | int:
