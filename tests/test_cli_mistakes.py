@@ -229,6 +229,6 @@ def test_settings_as_json_match_the_profiles():
 def test_settings_filters_by_a_word():
     result = run_command("settings", "batch", env=clean_env())
     names = [line.split()[0] for line in result.stdout.splitlines() if line and not line.startswith((" ", "SETTING", "Set ", "An "))]
-    assert names == ["mixed_batch_status", "max_batch_inputs", "duplicate_batch_items"]
+    assert names == ["mixed_batch_status", "max_batch_inputs", "duplicate_batch_items", "batch_archive_missing"]
     nothing = run_command("settings", "nothing-like-this", env=clean_env())
     assert nothing.returncode == 2 and "no setting's name contains 'nothing-like-this'" in nothing.stderr

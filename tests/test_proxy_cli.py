@@ -106,8 +106,8 @@ def test_proxy_process_reports_on_exit_and_its_recording_replays_offline(tmp_pat
     "argv, message",
     [
         (["proxy", "--upstream", "ftp://example.com"], "expected an http(s) URL"),
-        (["proxy", "--set", "no_such_setting=1"], "expected NAME=VALUE with NAME one of the settings"),
-        (["proxy", "--set", "create_requires_external_account_id=maybe"], "expected a boolean"),
+        (["proxy", "--set", "no_such_setting=1"], "there is no setting 'no_such_setting'"),
+        (["proxy", "--set", "create_requires_external_account_id=maybe"], "must be true or false"),
         (["proxy", "--seed", "/nonexistent/seed.yaml"], "No such file"),
         (["replay", "/nonexistent/run.jsonl"], "No such file"),
     ],

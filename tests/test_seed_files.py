@@ -56,7 +56,7 @@ def test_wrong_types_unknown_keys_and_missing_identities_each_get_their_line(tmp
         (12, "tokens[1]", "unknown key 'tokn'; did you mean 'token'?"),
         (12, "tokens[1]", "'token' is missing"),
         (13, "tokens[2].token", "token 'pat-readonly' appears twice (also tokens[0])"),
-        (14, "", "unknown key 'imports' (known: portals, tokens, events)"),
+        (14, "", "unknown key 'imports' (known: portals, tokens, developerKeys, events)"),
     ]
 
 
@@ -130,7 +130,7 @@ def test_a_json_seed_s_mistakes_have_lines_too(tmp_path):
 
 def test_a_seed_that_is_not_a_mapping(tmp_path):
     (mistake,) = seed_mistakes(tmp_path / "seed.yaml", "- just\n- a list\n")
-    assert mistake.message == "a seed is a mapping with the keys portals, tokens, events"
+    assert mistake.message == "a seed is a mapping with the keys portals, tokens, developerKeys, events"
 
 
 def test_a_seed_given_as_data_is_checked_the_same_without_lines():
@@ -170,7 +170,7 @@ def test_every_rule_s_mistakes_get_their_line(tmp_path):
         "  - {action: respond}\n"
         "  - {action: drop, when: later, times: 0}\n",
     ) == [
-        (3, "faults[1].status", "must be at most 599, got 999"),
+        (3, "faults[1].status", "must be one of 400, 401, 403, 404, 409, 429, 500, 502, 503, 504, 521, 522, 523, got a number (999)"),
         (4, "faults[2].delay_range_ms", "must have at least 2 item(s), got 1"),
         (5, "faults[3].fail_fraction", "must be at most 1, got 1.5"),
         (6, "faults[4]", "a respond fault needs a status"),

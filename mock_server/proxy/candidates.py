@@ -1,8 +1,9 @@
 """The settings a candidate shadow tries: the baseline with ONE setting flipped, or the other profile.
 
-Derived from the Settings dataclass itself (`dataclasses.fields`, type hints, PROFILES), so a setting added to
-the mock is measured without a change here: every value of a bool or Literal setting, HubSpot's success statuses
-for a `*_status` setting, and each other profile with the user's own non-profile settings kept.
+Derived from the Settings dataclass itself (`dataclasses.fields`, type hints, each field's allowed values,
+PROFILES), so a setting added to the mock is measured without a change here: every value of a bool or Literal
+setting, every status a `*_status` setting allows, and each other profile with the user's own non-profile
+settings kept.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from ..settings import PROFILES
 # (accept_any_token=false would refuse the shadow's own token; enforcement only refuses calls, and upstream
 # 429s are never compared).
 NOT_BEHAVIOUR = frozenset({"profile", "access_log", "admin_enabled", "accept_any_token", "enforce_rate_limits"})
-# The 2xx answers HubSpot gives on these APIs: what a `*_status` setting may be.
-SUCCESS_STATUSES = (200, 201, 204, 207)
 
 
 @dataclass(frozen=True)
@@ -49,20 +48,19 @@ def candidates_for(baseline: Settings) -> list[Candidate]:
     for field in dataclasses.fields(Settings):
         if field.name in NOT_BEHAVIOUR:
             continue
-        for value in _values(field.name, hints[field.name]):
+        for value in _values(field, hints[field.name]):
             if value != getattr(baseline, field.name):
                 found.append(Candidate(field.name, value, dataclasses.replace(baseline, **{field.name: value})))
     return found
 
 
-def _values(name: str, hint: Any) -> tuple[Any, ...]:
+def _values(field: dataclasses.Field[Any], hint: Any) -> tuple[Any, ...]:
     if hint is bool:
         return (True, False)
     if get_origin(hint) is Literal:
         return get_args(hint)
-    if hint is int and name.endswith("_status"):
-        return SUCCESS_STATUSES
-    return ()
+    allowed: tuple[Any, ...] | None = field.metadata.get("allowed")
+    return allowed or ()
 
 
 def _own_settings(baseline: Settings, profile: str) -> dict[str, Any]:
