@@ -36,6 +36,8 @@ from mock_server import Settings, create_app
 from mock_server.testing import serve_in_thread
 from mock_server.inspector.dump import dump_state
 
+from ci import unavailable
+
 CHROMIUM = Path(os.environ.get("INSPECTOR_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("INSPECTOR_ARTIFACTS_DIR", Path(__file__).resolve().parents[1] / "test-artifacts"))
 CHROMIUM_ARGS = [
@@ -56,9 +58,9 @@ try:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import Page, expect, sync_playwright
 except ImportError:
-    pytest.skip("playwright is not installed: pip install -e '.[test]' (or pip install playwright)", allow_module_level=True)
+    unavailable("playwright is not installed: pip install -e '.[test]' (or pip install playwright)")
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found: apt-get install chromium (Debian's browser; playwright install is not used)", allow_module_level=True)
+    unavailable(f"{CHROMIUM} not found: apt-get install chromium (Debian's browser; playwright install is not used)")
 
 
 # ---------------------------------------------------------------------------------------------- fixtures
@@ -68,7 +70,7 @@ def browser():
         try:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         except PlaywrightError as exc:
-            pytest.skip(f"{CHROMIUM} would not start under Playwright: {str(exc).splitlines()[0]}")
+            unavailable(f"{CHROMIUM} would not start under Playwright: {str(exc).splitlines()[0]}")
         yield browser
         browser.close()
 
