@@ -206,7 +206,8 @@ def list_settings(argv: list[str]) -> int:
     table = rows(args.match)
     if not table:
         raise UsageError(f"no setting's name contains {args.match!r} ({PROG} settings lists them all)")
-    sys.stdout.write(as_json(table) if args.json else as_text(table))
+    listing = as_json(table) if args.json else as_text(table)
+    sys.stdout.write(listing if listing.endswith("\n") else listing + "\n")
     return 0
 
 
