@@ -1,0 +1,99 @@
+"""The mock's own cost per call, without sockets: the ASGI app (as `hubspot-mock` builds it, with the benchmark's
+seed) driven directly, one request after another, for each throughput scenario. What is left is the mock's
+Python: middleware, pipeline, validation, backend, shaping, journal. `--profile` prints where it goes.
+
+    .venv/bin/python benchmarks/in_process.py [--calls 20000] [--rounds 5] [--scenario upsert-10] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workload import BASE, EVENT, HEADERS, SEED, Scenario, throughput_scenarios  # noqa: E402
+
+from mock_server import Settings, create_app  # noqa: E402
+
+
+def scope_for(scenario: Scenario) -> dict[str, Any]:
+    path, _, query = scenario.path.partition("?")
+    headers = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+    headers.append((b"content-length", str(len(scenario.body)).encode()))
+    return {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+        "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8090),
+    }
+
+
+async def drive(app: Any, scenario: Scenario, calls: int) -> float:
+    """Seconds per call over `calls` calls; every answer must be 2xx."""
+    template = scope_for(scenario)
+    body_message = {"type": "http.request", "body": scenario.body, "more_body": False}
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        return body_message
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    started = time.perf_counter()
+    for _ in range(calls):
+        await app(dict(template), receive, send)
+    elapsed = time.perf_counter() - started
+    bad = [s for s in statuses if not 200 <= s < 300]
+    if bad:
+        raise SystemExit(f"{scenario.key}: {len(bad)} answers were not 2xx (first: {bad[0]})")
+    return elapsed / calls
+
+
+def build() -> tuple[Any, dict[str, Scenario]]:
+    app = create_app(Settings(seed_path=str(SEED)))
+    object_id = app.state.backend.event_by_external_ids(
+        app.state.backend.authenticate(HEADERS["Authorization"].split()[1]), EVENT, "acct-bench"
+    ).object_id
+    return app, {s.key: s for s in throughput_scenarios(object_id)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scenario", action="append", help="a scenario key (default: all)")
+    parser.add_argument("--profile", action="store_true", help="profile the first scenario with cProfile")
+    args = parser.parse_args()
+    app, scenarios = build()
+    chosen = [scenarios[key] for key in args.scenario] if args.scenario else list(scenarios.values())
+    loop = asyncio.new_event_loop()
+    gc.collect()
+    gc.freeze()  # as the CLI does (server.tune_gc)
+    gc.set_threshold(100_000, 50, 1000)
+    if args.profile:
+        loop.run_until_complete(drive(app, chosen[0], 2000))
+        profiler = cProfile.Profile()
+        profiler.enable()
+        loop.run_until_complete(drive(app, chosen[0], args.calls))
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        return
+    print(f"in-process cost per call, median of {args.rounds} rounds of {args.calls:,} calls (µs)")
+    for scenario in chosen:
+        loop.run_until_complete(drive(app, scenario, min(2000, args.calls)))  # warm-up
+        rounds = [loop.run_until_complete(drive(app, scenario, args.calls)) * 1e6 for _ in range(args.rounds)]
+        print(f"  {scenario.key:<16} {statistics.median(rounds):7.1f}   (rounds: {', '.join(f'{r:.1f}' for r in rounds)})")
+
+
+if __name__ == "__main__":
+    main()
