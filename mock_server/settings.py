@@ -40,6 +40,9 @@ LatestStateBy = Literal["interaction_time", "arrival"]
 ReadPath = Literal["events", "participations", "contact_breakdown", "identifiers"]
 
 ENV_PREFIX = "HUBSPOT_MOCK_"
+# Ids the mock hands out start at most here: 2^62 ids of headroom, so none is ever past int64 (HubSpot's vids are
+# int64). Seeds and state files are held to the same ceiling.
+ID_CEILING = 2**62
 LISTING_HINT = "`hubspot-mock settings` lists them all"
 
 # What --strict sets: HubSpot's reads as they lag live (FACTS.md): events and the contact-level breakdown
@@ -223,8 +226,10 @@ class Settings:
     accept_any_token: bool = setting(True, "Any non-empty Bearer token not in the seed's token table is app 1 of portal 1 with every scope.")
     default_portal_id: int = setting(1, "The portal of tokens that name none (any token, and seeded tokens without portalId).", minimum=1)
     default_app_id: int = setting(1, "The app of tokens that name none (any token, and seeded tokens without appId).", minimum=1)
-    first_vid: int = setting(2**31 + 1, "vids start above 2^31 so that int32 bugs in clients show up.", minimum=1)
-    first_object_id: int = setting(510_000_000_001, "The first objectId handed to a new event (HubSpot's are 12 digits).", minimum=1)
+    first_vid: int = setting(2**31 + 1, "vids start above 2^31 so that int32 bugs in clients show up.", minimum=1, maximum=ID_CEILING)
+    first_object_id: int = setting(
+        510_000_000_001, "The first objectId handed to a new event (HubSpot's are 12 digits).", minimum=1, maximum=ID_CEILING
+    )
 
     # --- rate limits: counted always (headers); enforced with HubSpot's 429s when enforce_rate_limits ---
     rate_limit_tier: RateLimitTier = setting("free", "HubSpot account tier: free/starter 100 calls per 10 s, professional/enterprise 190; daily quotas by tier.")

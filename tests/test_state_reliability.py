@@ -4,6 +4,7 @@ out of state files and the journal, contactProperties that never touch an existi
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import threading
 import time
@@ -209,3 +210,66 @@ def test_the_inspector_and_non_browser_clients_still_work():
     assert client.post("/__mock/reset", headers={"Content-Type": "application/json"}).status_code == 204  # curl, no Origin
     assert client.delete("/__mock/faults").status_code == 204  # DELETE needs a preflight from a page: no type needed
     assert TestClient(create_app(Settings()), base_url="http://127.0.0.1:8090").get("/__mock/state").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------- ids
+@pytest.mark.parametrize("vid", [2**70, 2**63 - 1, 2**62 + 1, 0, -5])
+def test_a_seeded_id_the_mock_could_not_count_past_is_refused(vid):
+    client = TestClient(create_app(Settings()), base_url="http://localhost")
+    seed = {"portals": [{"id": 1, "contacts": [{"vid": vid, "email": "big@example.com"}]}]}
+    body = json.dumps(seed)  # orjson refuses integers past 64 bits; a client need not
+    response = client.post("/__mock/seed", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json()["errors"][0]["in"].endswith("vid")
+    assert client.get("/__mock/state").status_code == 200  # and the state still serialises
+
+
+def test_the_largest_seeded_vid_leaves_room_below_int64():
+    backend = Backend(Settings(), FakeClock())
+    backend.load_seed({"portals": [{"id": 1, "contacts": [{"vid": 2**62, "email": "edge@example.com"}]}]})
+    (event,) = backend.upsert_events(APP, [EVENT]).results
+    (result,) = backend.record_by_email(APP, event.object_id, "register", [{"email": "new@example.com", "interactionDateTime": 1_767_225_600_000}]).results
+    assert result.vid == 2**62 + 1 < 2**63 - 1
+
+
+def test_a_state_file_whose_counters_run_past_the_ceiling_is_refused():
+    image = Backend(Settings(), FakeClock()).snapshot()
+    image["counters"]["nextVid"] = 2**63
+    with pytest.raises(ValueError, match="past"):
+        Backend(Settings(), FakeClock()).restore(image)
+
+
+# ---------------------------------------------------------------------------------------------- read lag per path
+def test_each_read_path_lags_by_its_own_setting_as_strict_sets_them():
+    from mock_server.settings import STRICT_READ_LAGS
+
+    clock = FakeClock()
+    client = TestClient(create_app(Settings(**STRICT_READ_LAGS), clock=clock), base_url="http://localhost")
+    auth = {"Authorization": "Bearer t"}
+    oid = client.post(f"{ME}/events", json=EVENT, headers=auth).json()["objectId"]
+    clock.advance(1.0)  # the event itself is readable after read_lag_seconds
+    client.post(f"{ME}/{oid}/attendance/register/email-create", headers=auth,
+                json={"inputs": [{"email": "ada@example.com", "interactionDateTime": 1_767_225_600_000}]})
+
+    def seen() -> tuple[int, int, int]:
+        contact = client.get(f"{ME}/participations/contacts/ada@example.com/breakdown", headers=auth).json()["total"]
+        counters = client.get(f"{ME}/participations/{oid}", headers=auth).json()["registered"]
+        identifiers = client.get(f"{ME}/e1/identifiers", headers=auth).json()["total"]
+        return contact, counters, identifiers
+
+    assert seen() == (0, 0, 0)
+    clock.advance(1.0)
+    assert seen() == (1, 0, 0)  # the contact-level breakdown within about a second
+    clock.advance(9.0)
+    assert seen() == (1, 1, 0)  # the event-level rollup later
+    clock.advance(60.0)
+    assert seen() == (1, 1, 1)  # the identifiers search last
+
+
+def test_without_strict_every_read_sees_a_write_at_once():
+    client = TestClient(create_app(Settings(), clock=FakeClock()), base_url="http://localhost")
+    auth = {"Authorization": "Bearer t"}
+    oid = client.post(f"{ME}/events", json=EVENT, headers=auth).json()["objectId"]
+    client.post(f"{ME}/{oid}/attendance/register/email-create", headers=auth,
+                json={"inputs": [{"email": "ada@example.com", "interactionDateTime": 1_767_225_600_000}]})
+    assert client.get(f"{ME}/e1/identifiers", headers=auth).json()["total"] == 1
+    assert client.get(f"{ME}/participations/{oid}", headers=auth).json()["registered"] == 1

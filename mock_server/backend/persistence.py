@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .events import EVENT_FIELDS
+from ..settings import ID_CEILING
 from .tokens import token_key
 from .records import (
     NO_PROPERTIES,
@@ -198,6 +199,9 @@ def build_state(image: Any, consume: bool = False, chunks: Iterable[Any] = ()) -
     urls = _take(image, "appSettings", dict, "", nullable=True, default={})
     if not all(app.isdigit() and isinstance(url, str) for app, url in urls.items()):
         raise ValueError("snapshot: appSettings must map app ids to URLs")
+    for name, value in (("nextVid", next_vid), ("nextObjectId", next_object_id), ("nextParticipationId", next_participation_id)):
+        if value > ID_CEILING:
+            raise ValueError(f"snapshot: counters.{name} (or an id in the image) is past {ID_CEILING}: ids would run past int64")
     return State(
         portals, tokens, (next_vid, next_object_id, next_participation_id), developer_keys,
         {int(app): url for app, url in urls.items()},
