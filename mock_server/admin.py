@@ -17,7 +17,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .envelopes import JSON, json_response
 from .exceptions import Forbidden, InvalidJson, NotFound, Unauthorized, UnsupportedMediaType, ValidationError
@@ -28,6 +28,7 @@ from .inspector.state_views import attendees_page, contacts_page, events_page
 from .journal import Entry
 from .pipeline import MockContext
 from .spec import Operation
+from .urls import ByMethod
 
 PREFIX = "/__mock"
 AdminHandler = Callable[[dict[str, Any], Any], Awaitable[Response]]
@@ -211,15 +212,15 @@ def admin_routes(
         "mockContacts": contacts,
         "mockRemoveFault": remove_fault,
     }
-    routes: list[BaseRoute] = []
-    by_path: dict[str, list[Operation]] = {}
+    by_path: dict[str, dict[str, ASGIApp]] = {}
     for op in operations.values():
         if op.operation_id in handlers:
-            by_path.setdefault(op.path, []).append(op)
-    # Literal segments before parameters (`/faults/presets` before `/faults/{ruleId}`).
-    for path in sorted(by_path, key=lambda p: p.count("{")):
-        for op in by_path[path]:
-            routes.append(Route(path, AdminEndpoint(op, handlers[op.operation_id], token, guard), methods=[op.method]))
+            by_path.setdefault(op.path, {})[op.method] = AdminEndpoint(op, handlers[op.operation_id], token, guard)
+    # One route per path (a 405 lists every method); literal segments before parameters (`/faults/presets`
+    # before `/faults/{ruleId}`).
+    routes: list[BaseRoute] = [
+        Route(path, ByMethod(by_path[path]), methods=list(by_path[path])) for path in sorted(by_path, key=lambda p: p.count("{"))
+    ]
     return [*routes, *page_routes(PREFIX, guard.check)]
 
 

@@ -67,6 +67,13 @@ def admin_document(settings: Settings) -> dict[str, Any]:
     doc = _copy(base_document())
     _resolve_switches(doc, settings, open_unknown_fields=False)  # admin input is always checked in full
     doc["paths"] = {p: item for p, item in doc["paths"].items() if p.startswith(ADMIN_PREFIX)}
+    # What every admin operation may answer besides its own: its guard (403 for another Host or Origin, 415 for a
+    # POST that is not JSON), its token (401), and a parameter or body its spec refuses (400).
+    for item in doc["paths"].values():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                for status, why in ADMIN_ERRORS.items():
+                    operation["responses"].setdefault(status, {"description": why, "content": _ERROR_CONTENT})
     doc["info"] = {**doc["info"], "title": "HubSpot Marketing Events mock: admin API", "version": "mock"}
     doc["tags"] = [t for t in doc.get("tags", []) if t["name"] == ADMIN_TAG]
     return doc
@@ -76,6 +83,15 @@ def _copy(document: dict[str, Any]) -> dict[str, Any]:
     """A deep copy (through JSON: several times faster than copy.deepcopy on a document this size)."""
     copied: dict[str, Any] = orjson.loads(orjson.dumps(document))
     return copied
+
+
+ADMIN_ERRORS = {
+    "400": "A parameter or body its spec refuses (the envelope names the field).",
+    "401": "The admin API's own token is wanted (admin_token).",
+    "403": "A Host that does not name this mock, or a cross-origin write.",
+    "415": "A POST without Content-Type: application/json.",
+}
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 
 
 def _resolve_switches(doc: dict[str, Any], settings: Settings, *, open_unknown_fields: bool) -> None:

@@ -9,12 +9,12 @@ against one version's operations, not against all of them in a row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .envelopes import json_response
 from .pipeline import MockContext, OperationEndpoint
@@ -53,7 +53,7 @@ def api_routes(documents: dict[str, dict[str, Any]], mock: MockContext) -> list[
 class ByMethod:
     """One path's operations (GET, PATCH, DELETE of /{objectId}): one route, so a 405 lists every method."""
 
-    def __init__(self, endpoints: dict[str, OperationEndpoint]) -> None:
+    def __init__(self, endpoints: Mapping[str, ASGIApp]) -> None:
         self.endpoints = endpoints
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
