@@ -24,7 +24,7 @@ import orjson
 import pytest
 from envelopes import assert_error_response
 from hubspot.marketing.events import BatchInputMarketingEventCreateRequestParams, MarketingEventCreateRequestParams
-from mock_process import closed_by_peer, is_closed, mock_process, read_responses, request_bytes
+from mock_process import MockProcess, closed_by_peer, is_closed, mock_process, read_responses, request_bytes
 from test_cli_process import write_with_the_sdk
 
 UPSERT = "/marketing/v3/marketing-events/events/upsert"
@@ -213,3 +213,24 @@ def test_temporary_files_of_an_interrupted_save_are_removed_at_start(tmp_path):
     assert not any(f.exists() for f in stale)
     assert all(f.exists() for f in kept)
     assert all(f"removed {f}" in output for f in stale)
+
+
+def test_memory_is_bounded_in_bytes_when_a_large_value_is_updated_again_and_again():
+    """300 updates of a 1 MiB event name (a different one each time): the journal keeps clipped bodies within its
+    byte budget, the change log clips names, the event holds the last name once. RSS grows by tens of MB, not by
+    the 300 MB the values add up to (before: 583 -> 2,681 MB)."""
+    mock = MockProcess()
+    try:
+        upsert = f"{mock.url}/marketing/v3/marketing-events/events/upsert"
+        auth = {"Authorization": "Bearer t"}
+        with httpx.Client(timeout=30) as client:
+            client.post(upsert, json={"inputs": [{"externalAccountId": "a", "externalEventId": "e", "eventName": "warm-up", "eventOrganizer": "o"}]}, headers=auth)
+            before = mock.rss_mb()
+            for i in range(300):
+                name = f"{i:04d}" + "x" * (1024 * 1024 - 4)
+                body = {"inputs": [{"externalAccountId": "a", "externalEventId": "e", "eventName": name, "eventOrganizer": "o"}]}
+                assert client.post(upsert, json=body, headers=auth).status_code == 200
+            after = mock.rss_mb()
+        assert after - before < 150, (before, after)
+    finally:
+        mock.stop()
