@@ -73,6 +73,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scenario", action="append", help="a scenario key (default: all)")
     parser.add_argument("--profile", action="store_true", help="profile the first scenario with cProfile")
+    parser.add_argument(
+        "--just", type=int, metavar="N",
+        help="only run N calls of the first scenario after a warm-up (for an instruction count under valgrind: the "
+        "difference between two N is the cost of the calls, whatever else the machine is doing)",
+    )
     args = parser.parse_args()
     app, scenarios = build()
     chosen = [scenarios[key] for key in args.scenario] if args.scenario else list(scenarios.values())
@@ -80,6 +85,11 @@ def main() -> None:
     gc.collect()
     gc.freeze()  # as the CLI does (server.tune_gc)
     gc.set_threshold(100_000, 50, 1000)
+    if args.just is not None:
+        loop.run_until_complete(drive(app, chosen[0], 500))
+        if args.just:
+            loop.run_until_complete(drive(app, chosen[0], args.just))
+        return
     if args.profile:
         loop.run_until_complete(drive(app, chosen[0], 2000))
         profiler = cProfile.Profile()

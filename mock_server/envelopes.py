@@ -53,13 +53,18 @@ def error_response(exc: HubSpotError, state: dict[str, Any]) -> Response:
     body["correlationId"] = correlation_id
     if isinstance(exc, (RouteNotFound, MethodNotAllowed)):
         body["requestId"] = correlation_id
-    headers = {**state.get("answer_headers", {}), **exc.headers, "X-HubSpot-Correlation-Id": correlation_id}
+    headers = {**exc.headers, "X-HubSpot-Correlation-Id": correlation_id}
     if exc.note:
         state.setdefault("notes", []).append(exc.note)
     notes = state.get("notes")
     if notes:
         headers[NOTE_HEADER] = header_text("; ".join(notes))
-    return json_response(body, exc.status_code, headers)
+    response = json_response(body, exc.status_code, headers)
+    earned = state.get("answer_headers")  # the rate-limit headers, as raw pairs, when the call got that far
+    if earned:
+        names = {name for name, _ in response.raw_headers}
+        response.raw_headers.extend(pair for pair in earned if pair[0] not in names)
+    return response
 
 
 def internal_error_response(correlation_id: str) -> Response:

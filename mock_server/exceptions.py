@@ -149,8 +149,8 @@ class RateLimited(HubSpotError):
     }
     GROUPS = {"TEN_SECONDLY_ROLLING": "ten-secondly", "SECONDLY": "secondly", "DAILY": "daily"}
 
-    def __init__(self, policy: str, portal_id: int, headers: dict[str, str] | None = None) -> None:
-        super().__init__(self.MESSAGES[policy], headers=headers)
+    def __init__(self, policy: str, portal_id: int) -> None:
+        super().__init__(self.MESSAGES[policy])
         self.extra = {
             "errorType": "RATE_LIMIT",
             "policyName": policy,

@@ -62,7 +62,7 @@ class CallState(TypedDict, total=False):
     fault: str  # the fault applied, e.g. "fault-3: respond 503"
     changes: tuple[list[Change], int]  # the state changes the call caused (the first hundred) and their count
     notes: list[str]  # what the mock wants the caller to know (also in X-HubSpot-Mock-Note)
-    answer_headers: dict[str, str]  # headers every answer carries from here on (rate limits)
+    answer_headers: list[tuple[bytes, bytes]]  # raw headers every answer carries from here on (rate limits)
     fault_effect: "FaultEffect"  # the armed fault's hooks, for FaultMiddleware (fault_effects.EFFECT_KEY)
 
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import QueryParams
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from .backend import Backend, Principal
 from .call import Call, Handler
-from .envelopes import JSON, NOTE_HEADER, header_text
-from .exceptions import InvalidJson, MissingScopes, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationError
+from .envelopes import JSON, header_text
+from .exceptions import InvalidJson, MissingScopes, PayloadTooLarge, RateLimited, Unauthorized, UnsupportedMediaType, ValidationError
 from .fault_effects import NO_FAULT, FaultEffect, effect_for
 from .faults import FAULT_HEADER, FaultBook, FaultRule, one_off
 from .journal import CallState, Journal
@@ -29,6 +29,8 @@ from .spec import Operation
 from .versions import V3, ApiVersion
 
 MAX_CHANGES_PER_ENTRY = 100  # a 10,000-item batch keeps its first hundred changes and the count
+FAULT_HEADER_BYTES = FAULT_HEADER.encode()
+JSON_CONTENT_TYPE = (b"content-type", JSON.encode())
 
 
 @dataclass
@@ -42,7 +44,10 @@ class MockContext:
 
 
 class OperationEndpoint:
-    """An ASGI endpoint for one spec operation: its handler with auth, validation and the fault's hooks."""
+    """An ASGI endpoint for one spec operation: its handler with auth, validation and the fault's hooks.
+
+    Written for the hot path: one pass over the request headers, the body read straight from `receive`, and the
+    answer sent as two ASGI messages with its headers encoded once per operation where they never change."""
 
     def __init__(self, operation: Operation, handler: Handler, mock: MockContext, version: ApiVersion = V3) -> None:
         self.operation = operation
@@ -50,57 +55,81 @@ class OperationEndpoint:
         self.mock = mock
         self.version = version
         self.developer_key_auth = operation.auth == "developer_hapikey"
+        self.has_body = operation.body_validator is not None
+        self.has_parameters = bool(operation.parameters)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state: CallState = scope["state"]
         state["kind"] = "api"
         state["operation"] = self.operation.operation_id
-        request = Request(scope, receive)
-        backend = self.mock.backend
+        authorization = content_type = content_length = fault_header = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"content-type":
+                content_type = value.decode("latin-1")
+            elif name == b"content-length":
+                content_length = value
+            elif name == FAULT_HEADER_BYTES:
+                fault_header = value.decode("latin-1")
+        mock = self.mock
+        backend = mock.backend
+        query_string: bytes = scope["query_string"]
+        query = QueryParams(query_string) if query_string else None  # most calls have none: skip parsing
         if self.developer_key_auth:  # app settings: the developer account's key, not a Bearer token
-            token = request.query_params.get("hapikey") or ""
+            token = (query.get("hapikey") if query else None) or ""
             principal = backend.authenticate_developer_key(token)
         else:
-            token = _bearer_token(request.headers.get("authorization"), scope["query_string"].decode("latin-1"))
+            token = _bearer_token(authorization, query_string)
             principal = backend.authenticate(token)
-        headers = state["answer_headers"] = self.mock.counters.hit(token, principal.portal_id)
-        raw = await self._read_raw(request) if self.operation.body_validator is not None else b""
-        effect = self._fault_effect(request, token, principal, raw)
+        rate_headers, refused = mock.counters.hit(token)
+        state["answer_headers"] = rate_headers
+        if refused is not None:
+            raise RateLimited(refused, principal.portal_id)
+        raw = await self._read_raw(receive, content_type, content_length) if self.has_body else b""
+        effect = self._fault_effect(fault_header, token, principal, raw)
         if effect is not NO_FAULT:
             state["fault"] = effect.label or ""
             state["fault_effect"] = effect  # FaultMiddleware reads it to shape how the answer is sent
-        await effect.before_call(principal)
-        if self.operation.required_scope and self.operation.required_scope not in principal.scopes:
-            raise MissingScopes(self.operation.required_scope)
-        query = request.query_params if scope["query_string"] else {}  # most calls have none: skip parsing
-        params = self.operation.validate_parameters(request.path_params, query)
+            await effect.before_call(principal)
+        required_scope = self.operation.required_scope
+        if required_scope and required_scope not in principal.scopes:
+            raise MissingScopes(required_scope)
+        params = self.operation.validate_parameters(scope["path_params"], query or {}) if self.has_parameters else {}
         if self.developer_key_auth:
             backend.check_developer_key(token, params["appId"])
-        body = self._parse_body(raw) if self.operation.body_validator is not None else None
+        body = self._parse_body(raw) if self.has_body else None
         # The backend now, after the last await: a reset while the body arrived or a fault waited must not leave
         # this write on the state it replaced (answered 200 and lost).
-        backend = self.mock.backend
+        backend = mock.backend
         call = Call(backend, backend.settings, principal, params, body, backend.clock.now_ms(), version=self.version)
         effect.trim_inputs(call)
-        revision = backend.changes.revision
+        changes = backend.changes
+        revision = changes.revision
         try:
             answer = self.handler(call)
         finally:  # the handler runs without awaiting: no other call's changes are in between
-            state["changes"] = backend.changes.since(revision, MAX_CHANGES_PER_ENTRY)
-        answer = effect.rewrite(answer)
-        await effect.after_call()
-        headers["X-HubSpot-Correlation-Id"] = state["correlation_id"]
+            if changes.revision != revision:
+                state["changes"] = changes.since(revision, MAX_CHANGES_PER_ENTRY)
+        if effect is not NO_FAULT:
+            answer = effect.rewrite(answer)
+            await effect.after_call()
+        headers = rate_headers
+        headers.append((b"x-hubspot-correlation-id", state["correlation_id"].encode()))
         if answer.notes:
             state["notes"] = answer.notes
-            headers[NOTE_HEADER] = header_text("; ".join(answer.notes))
+            headers.append((b"x-hubspot-mock-note", header_text("; ".join(answer.notes)).encode()))
         if answer.body is None:
-            response = Response(status_code=answer.status, headers=headers)
-        else:
-            response = Response(orjson.dumps(answer.body), answer.status, headers, media_type=JSON)
-        await response(scope, receive, send)
+            await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        content = orjson.dumps(answer.body)
+        headers.append(JSON_CONTENT_TYPE)
+        headers.append((b"content-length", str(len(content)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
 
-    def _fault_effect(self, request: Request, token: str, principal: Principal, raw: bytes) -> FaultEffect:
-        header = request.headers.get(FAULT_HEADER)
+    def _fault_effect(self, header: str | None, token: str, principal: Principal, raw: bytes) -> FaultEffect:
         rule: FaultRule | None
         if header is not None:
             try:
@@ -112,23 +141,28 @@ class OperationEndpoint:
             rule = self.mock.faults.pick(op.operation_id, op.path, op.method, token, principal.app_id, raw)
         return effect_for(rule)
 
-    async def _read_raw(self, request: Request) -> bytes:
-        content_type = request.headers.get("content-type", "")
-        if content_type.split(";", 1)[0].strip().lower() != "application/json":
+    async def _read_raw(self, receive: Receive, content_type: str | None, declared: bytes | None) -> bytes:
+        if content_type is None or content_type.split(";", 1)[0].strip().lower() != "application/json":
             raise UnsupportedMediaType(
-                f"Content-Type '{content_type}' is not supported; send application/json",
+                f"Content-Type '{content_type or ''}' is not supported; send application/json",
                 category="VALIDATION_ERROR",
             )
         limit = self.mock.backend.settings.max_body_bytes
-        declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise _too_large(limit)  # refused before reading a byte of it
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large(limit)
-            chunks.append(chunk)
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(limit)
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _parse_body(self, raw: bytes) -> Any:
@@ -144,10 +178,10 @@ class OperationEndpoint:
         return body
 
 
-def _bearer_token(header: str | None, query: str) -> str:
+def _bearer_token(header: str | None, query: bytes) -> str:
     """`Authorization: Bearer <token>`; anything else is HubSpot's 401, with a note saying which mistake it was."""
     if not header:
-        if "hapikey=" in query:
+        if b"hapikey=" in query:
             raise Unauthorized(note="auth: hapikey in the query string: HubSpot retired API keys for this API; send a private app or OAuth token as Authorization: Bearer <token>")
         raise Unauthorized(note="auth: no Authorization header; send Authorization: Bearer <token>")
     scheme, _, token = header.partition(" ")

@@ -12,10 +12,10 @@ import threading
 from collections import deque
 
 from .clock import Clock
-from .exceptions import RateLimited
 from .settings import Settings
 
 WINDOW_SECONDS = 10.0
+_COUNTS = [str(n).encode() for n in range(1001)]  # the remaining calls of a window, encoded once
 
 
 class RateCounters:
@@ -29,20 +29,24 @@ class RateCounters:
         self._limit = settings.ten_second_limit
         self._secondly = self._limit // 10
         self._daily_limit = settings.daily_limit
-        self._fixed_headers = {
-            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(WINDOW_SECONDS * 1000)),
-            "X-HubSpot-RateLimit-Max": str(self._limit),
-            "X-HubSpot-RateLimit-Secondly": str(self._secondly),
-        }
+        # As raw ASGI header pairs: they go on every answer, encoded once.
+        fixed = [
+            (b"x-hubspot-ratelimit-interval-milliseconds", str(int(WINDOW_SECONDS * 1000)).encode()),
+            (b"x-hubspot-ratelimit-max", str(self._limit).encode()),
+            (b"x-hubspot-ratelimit-secondly", str(self._secondly).encode()),
+        ]
         if self._daily_limit is not None:
-            self._fixed_headers["X-HubSpot-RateLimit-Daily"] = str(self._daily_limit)
+            fixed.append((b"x-hubspot-ratelimit-daily", str(self._daily_limit).encode()))
+        self._fixed_headers = fixed
+        self._enforce = settings.enforce_rate_limits
 
     def today(self) -> int:
         """[A] The daily quota resets at midnight UTC (HubSpot uses the portal's time zone): a UTC day number."""
         return self.clock.now_ms() // 86_400_000
 
-    def hit(self, token: str, portal_id: int) -> dict[str, str]:
-        """Count one call for this token; return the headers HubSpot sends, or raise its 429."""
+    def hit(self, token: str) -> tuple[list[tuple[bytes, bytes]], str | None]:
+        """Count one call for this token: the headers HubSpot sends (raw ASGI pairs), and the policy that refuses
+        the call (TEN_SECONDLY_ROLLING, DAILY) when limits are enforced and reached, else None."""
         limit, secondly, daily = self._limit, self._secondly, self._daily_limit
         now = self.clock.monotonic()
         with self._lock:
@@ -55,7 +59,7 @@ class RateCounters:
             day, used_today = self._daily.get(token, (today, 0))
             used_today = used_today if day == today else 0
             refused = None
-            if self.settings.enforce_rate_limits:
+            if self._enforce:
                 if daily is not None and used_today >= daily:
                     refused = "DAILY"
                 elif len(calls) >= limit:
@@ -70,10 +74,8 @@ class RateCounters:
                     break
                 in_second += 1
             headers = self._fixed_headers.copy()
-            headers["X-HubSpot-RateLimit-Remaining"] = str(max(0, limit - len(calls)))
-            headers["X-HubSpot-RateLimit-Secondly-Remaining"] = str(max(0, secondly - in_second))
+            headers.append((b"x-hubspot-ratelimit-remaining", _COUNTS[max(0, limit - len(calls))]))
+            headers.append((b"x-hubspot-ratelimit-secondly-remaining", _COUNTS[max(0, secondly - in_second)]))
             if daily is not None:
-                headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(max(0, daily - used_today))
-        if refused:
-            raise RateLimited(refused, portal_id, headers)
-        return headers
+                headers.append((b"x-hubspot-ratelimit-daily-remaining", str(max(0, daily - used_today)).encode()))
+        return headers, refused
