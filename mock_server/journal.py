@@ -66,18 +66,18 @@ class CallState(TypedDict, total=False):
     fault_effect: "FaultEffect"  # the armed fault's hooks, for FaultMiddleware (fault_effects.EFFECT_KEY)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    """One call. What is costly to make readable (the time, the bodies, the changes) is kept raw and made
-    readable when read: most entries are never read, and every call writes one."""
+    """One call. What is costly to make readable (the time, the headers, the bodies, the changes) is kept raw
+    and made readable (and redacted) when read: most entries are never read, and every call writes one."""
 
     id: int
     at_ms: int  # epoch ms; `at` is its ISO-8601 form
     method: str
     path: str
-    query: str
+    query_bytes: bytes  # raw; `query` is its text, redacted
     operation: str | None
-    headers: dict[str, str]
+    raw_headers: Any = field(repr=False)  # the request's ASGI header pairs (or a mapping); `headers` redacts them
     body_bytes: bytes = field(repr=False)  # the request body as kept by clip(); `body` is its text
     status: int | None  # None: the connection was dropped without an answer
     correlation_id: str | None
@@ -89,12 +89,26 @@ class Entry:
     kind: Kind = "api"
     note: str | None = None  # why it was answered so, when that is not in the answer (a near miss, a disconnect)
     traceback: str | None = field(default=None, repr=False)  # the mock's own failure, for a 500
-    response_content_type: str | None = None
+    response_headers: Any = field(default=(), repr=False)  # the answer's ASGI header pairs
     response_clipped: bool = False  # the answer was longer than the journal keeps
 
     @property
     def at(self) -> str:
         return iso_ms(self.at_ms)
+
+    @property
+    def query(self) -> str:
+        return redact_query(self.query_bytes.decode("latin-1"))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        raw = self.raw_headers
+        pairs = raw.items() if isinstance(raw, dict) else ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+        return redact(pairs)
+
+    @property
+    def response_content_type(self) -> str | None:
+        return next((v.decode("latin-1") for k, v in self.response_headers if k.lower() == b"content-type"), None)
 
     @property
     def body(self) -> str:
@@ -122,7 +136,8 @@ class Entry:
     @property
     def size(self) -> int:
         """What the entry holds, in bytes (roughly): what the journal's byte budget counts."""
-        headers = sum(len(k) + len(v) for k, v in self.headers.items())
+        raw = self.raw_headers
+        headers = sum(len(k) + len(v) for k, v in (raw.items() if isinstance(raw, dict) else raw))
         return ENTRY_OVERHEAD + len(self.body_bytes) + len(self.response_bytes) + headers + 64 * len(self.change_records)
 
     def to_dict(self) -> dict[str, Any]:
@@ -200,8 +215,12 @@ class Journal:
         self._lock = threading.Lock()
 
     def record(self, **fields: Any) -> Entry:
+        if "headers" in fields:  # readable headers given (tests, tools): kept as given, redacted when read
+            fields["raw_headers"] = fields.pop("headers")
+        if "query" in fields:
+            fields["query_bytes"] = fields.pop("query").encode("latin-1")
         with self._lock:
-            entry = Entry(id=next(self._ids), **fields)
+            entry = Entry(next(self._ids), **fields)
             if entry.kind == "admin":
                 self._admin.append(entry)
                 return entry
@@ -281,6 +300,9 @@ class Journal:
         return len(self._entries)
 
 
+_NO_CHANGES: tuple[list[Change], int] = ([], 0)
+
+
 def _entry_id(entry: Entry) -> int:
     return entry.id
 
@@ -313,7 +335,10 @@ class JournalMiddleware:
         state["correlation_id"] = new_correlation_id()
         request_chunks: list[bytes] = []
         kept = 0
-        answer: dict[str, Any] = {"status": None, "chunks": [], "kept": 0, "size": 0, "content_type": None}
+        status: int | None = None
+        response_headers: Any = ()
+        response_chunks: list[bytes] = []
+        response_size = 0
 
         async def tee_receive() -> Message:
             nonlocal kept
@@ -336,17 +361,18 @@ class JournalMiddleware:
                 more = message["type"] == "http.request" and message.get("more_body", False)
 
         async def tee_send(message: Message) -> None:
+            nonlocal status, response_headers, response_size
             if message["type"] == "http.response.start":
                 if not request_chunks and _declares_body(scope):
                     await keep_unread_body()
-                answer["status"] = message["status"]
-                answer["content_type"] = next((v.decode("latin-1") for k, v in message.get("headers", ()) if k.lower() == b"content-type"), None)
+                status = message["status"]
+                response_headers = message.get("headers", ())
             elif message["type"] == "http.response.body":
                 chunk = message.get("body", b"")
-                answer["size"] += len(chunk)
-                if chunk and answer["kept"] <= MAX_BODY_BYTES:
-                    answer["chunks"].append(chunk)
-                    answer["kept"] += len(chunk)
+                if chunk:
+                    if response_size <= MAX_BODY_BYTES:
+                        response_chunks.append(chunk)
+                    response_size += len(chunk)
             await send(message)
 
         failure: str | None = None
@@ -360,31 +386,33 @@ class JournalMiddleware:
         except Exception:
             failure = traceback.format_exc()
             log.error("internal error on %s %s\n%s", scope["method"], scope["path"], failure)
-            if answer["status"] is None:
+            if status is None:
                 await internal_error_response(state["correlation_id"])(scope, tee_receive, tee_send)
         notes = state.get("notes")
         if notes and note is None:
             note = "; ".join(notes)
-        changes = state.get("changes", ([], 0))
+        change_records, changes_count = state.get("changes", _NO_CHANGES)
+        body = request_chunks[0] if len(request_chunks) == 1 else b"".join(request_chunks)
+        answered = response_chunks[0] if len(response_chunks) == 1 else b"".join(response_chunks)
         self.journal.record(
             at_ms=self.clock.now_ms(),
             method=scope["method"],
             path=scope["path"],
-            query=redact_query(scope["query_string"].decode("latin-1")),
+            query_bytes=scope["query_string"],
             operation=state.get("operation"),
-            headers=redact((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
-            body_bytes=clip(b"".join(request_chunks)),
-            status=answer["status"],
+            raw_headers=scope["headers"],
+            body_bytes=clip(body),
+            status=status,
             correlation_id=state["correlation_id"],
             fault=state.get("fault"),
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            response_bytes=clip(b"".join(answer["chunks"])),
-            change_records=changes[0],
-            changes_count=changes[1],
+            response_bytes=clip(answered),
+            change_records=change_records,
+            changes_count=changes_count,
             kind=state.get("kind", "unrouted"),
             note=note,
             traceback=failure,
-            response_content_type=answer["content_type"],
-            response_clipped=answer["size"] > MAX_BODY_BYTES,
+            response_headers=response_headers,
+            response_clipped=response_size > MAX_BODY_BYTES,
         )
 
