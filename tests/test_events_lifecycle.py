@@ -588,3 +588,78 @@ def test_reads_need_the_read_scope_and_a_token(mock):
         body = expect_error(mock, "GET", path, 403, "MISSING_SCOPES", token="write-only", params=params)
         assert body["errors"][0]["context"]["requiredGranularScopes"] == [READ_SCOPE]
         expect_error(mock, "GET", path, 401, "INVALID_AUTHENTICATION", token=None, params=params)
+
+
+# ---------------------------------------------------------------------------------------------- every operation alike
+COMPLETE_TIMES = {"startDateTime": "2025-12-31T10:00:00Z", "endDateTime": "2025-12-31T11:00:00Z"}
+# (method, path, request) of every lifecycle operation, for the event course-1 whose objectId is {oid}.
+OPERATIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "createEvent": ("POST", EVENTS, {"json": event_body("course-2")}),
+    "upsertEvent": ("PUT", by_external("course-1"), {"json": event_body("course-1", eventName="Put")}),
+    "updateEvent": ("PATCH", by_external("course-1"), {"params": ACCOUNT_Q, "json": {"eventName": "Patched"}}),
+    "updateByObjectId": ("PATCH", f"{V3}/{{oid}}", {"json": {"eventName": "Patched"}}),
+    "updateEventsByObjectId": ("POST", f"{V3}/batch/update", {"json": {"inputs": [{"objectId": "{oid}", "eventName": "Patched"}]}}),
+    "cancelEvent": ("POST", f"{by_external('course-1')}/cancel", {"params": ACCOUNT_Q}),
+    "completeEvent": ("POST", f"{by_external('course-1')}/complete", {"params": ACCOUNT_Q, "json": COMPLETE_TIMES}),
+    "archiveEvent": ("DELETE", by_external("course-1"), {"params": ACCOUNT_Q}),
+    "archiveByObjectId": ("DELETE", f"{V3}/{{oid}}", {}),
+    "archiveEvents": ("POST", f"{EVENTS}/delete", {"json": {"inputs": [{"appId": 1, "externalAccountId": ACCOUNT, "externalEventId": "course-1"}]}}),
+    "archiveEventsByObjectId": ("POST", f"{V3}/batch/archive", {"json": {"inputs": [{"objectId": "{oid}"}]}}),
+    "getDetails": ("GET", by_external("course-1"), {"params": ACCOUNT_Q}),
+    "getByObjectId": ("GET", f"{V3}/{{oid}}", {}),
+    "getAllEvents": ("GET", V3, {}),
+    "searchEvents": ("GET", f"{EVENTS}/search", {"params": {"q": "course-1"}}),
+    "getIdentifiers": ("GET", f"{V3}/course-1/identifiers", {}),
+}
+WRITES = {"createEvent", "upsertEvent", "updateEvent", "updateByObjectId", "updateEventsByObjectId", "cancelEvent", "completeEvent",
+          "archiveEvent", "archiveByObjectId", "archiveEvents", "archiveEventsByObjectId"}
+
+
+def operation(name: str, object_id: str) -> tuple[str, str, dict[str, Any]]:
+    method, path, request = OPERATIONS[name]
+    filled = with_object_id(request, object_id)
+    return method, path.replace("{oid}", object_id), filled
+
+
+def with_object_id(value: Any, object_id: str) -> Any:
+    if isinstance(value, dict):
+        return {k: with_object_id(v, object_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_object_id(v, object_id) for v in value]
+    return object_id if value == "{oid}" else value
+
+
+@pytest.mark.parametrize("name", OPERATIONS)
+def test_every_operation_needs_its_scope_and_a_valid_token(mock, name):
+    method, path, request = operation(name, mock.create("course-1"))
+    wrong, scope = ("read-only", WRITE_SCOPE) if name in WRITES else ("write-only", READ_SCOPE)
+    refused = expect_error(mock, method, path, 403, "MISSING_SCOPES", token=wrong, **request)
+    assert refused["errors"][0]["context"]["requiredGranularScopes"] == [scope]
+    expect_error(mock, method, path, 401, "INVALID_AUTHENTICATION", token=None, **request)
+    expect_error(mock, method, path, 401, "EXPIRED_AUTHENTICATION", token="expired", **request)
+    response = mock.call(method, path, **request)
+    assert response.status_code in (200, 204), response.text
+    assert_shape(mock, response)
+
+
+REPEATS = {  # the second of two identical calls: the same answer and no change, or what HubSpot's rule makes of it
+    "upsertEvent": 200, "updateEvent": 200, "updateByObjectId": 200, "updateEventsByObjectId": 200, "cancelEvent": 200,
+    "completeEvent": 200, "archiveEvent": 204, "archiveByObjectId": 204,
+    "archiveEvents": 207, "archiveEventsByObjectId": 207,  # the event is gone: a per-item error (batch_archive_missing)
+    "createEvent": 400,  # UNIQUE_VALUE_CONFLICT
+}
+
+
+@pytest.mark.parametrize("name", REPEATS)
+def test_an_identical_repeat_changes_nothing(mock, name):
+    method, path, request = operation(name, mock.create("course-1"))
+    first = mock.call(method, path, **request)
+    assert first.status_code in (200, 204), first.text
+    before = mock.state()
+    again = mock.call(method, path, **request)
+    assert again.status_code == REPEATS[name], again.text
+    assert mock.state() == before
+    if REPEATS[name] == 200:
+        assert again.json() == first.json()
+    elif REPEATS[name] == 207:
+        assert assert_shape(mock, again)["errors"][0]["category"] == "OBJECT_NOT_FOUND"
