@@ -419,9 +419,10 @@ def test_contact_breakdown_refuses_bad_query(params, where):
     assert error_in(expect_error(mock, "GET", f"{V3}/participations/contacts/{ADA}/breakdown", 400, params=params)) == [where]
 
 
-def test_contact_breakdown_needs_the_read_scope():
+def test_contact_breakdown_needs_the_read_scope_and_a_token():
     mock = make_mock()
     expect_error(mock, "GET", f"{V3}/participations/contacts/{ADA}/breakdown", 403, "MISSING_SCOPES", token="write-only")
+    expect_error(mock, "GET", f"{V3}/participations/contacts/{ADA}/breakdown", 401, "INVALID_AUTHENTICATION", token=None)
 
 
 def test_the_contact_breakdown_sees_a_write_long_before_the_event_level_rollup():

@@ -200,6 +200,14 @@ def test_external_ids_reach_only_the_calling_apps_event(mock):
     assert mock.state() == before
 
 
+def test_unknown_fields_are_ignored_when_not_rejected():
+    mock = make_mock(reject_unknown_fields=False)
+    object_id = mock.create("course-1")
+    response = mock.call("PATCH", f"{V3}/{object_id}", json={"eventName": "Renamed", "hs_secret_field": "x"})
+    assert response.status_code == 200 and assert_shape(mock, response)["eventName"] == "Renamed"
+    assert "hs_secret_field" not in str(mock.state())
+
+
 # ---------------------------------------------------------------------------------------------- PATCH by objectId
 def test_patch_by_object_id_then_reads_by_external_ids_show_it(mock):
     object_id = mock.create("course-1", eventOrganizer="Acme", customProperties=[{"name": "webinar_platform", "value": "zoom"}])
