@@ -525,6 +525,13 @@ def test_list_all_defaults_to_ten_and_needs_the_read_scope(mock):
     assert mock.get(V3, token="read-only").status_code == 200
 
 
+@pytest.mark.parametrize("path", [V3 + "/%0A", V3 + "%0A", "/marketing/marketing-events/v3%0A"])
+def test_a_newline_after_the_list_path_is_not_the_list(mock, path):
+    mock.create("course-1")
+    response = mock.client.get(path, headers={"Authorization": "Bearer pat-app1"})
+    assert_error_response(response, 404, None)
+
+
 def test_list_all_lags_writes_by_read_lag_seconds():
     mock = make_mock(read_lag_seconds=1.0)
     mock.create("course-1")
