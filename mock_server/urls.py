@@ -8,6 +8,7 @@ against one version's operations, not against all of them in a row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -40,14 +41,21 @@ def api_routes(documents: dict[str, dict[str, Any]], mock: MockContext) -> list[
             endpoint = endpoints[next(iter(endpoints))] if len(endpoints) == 1 else ByMethod(endpoints)
             prefix = next((p for p in version.prefixes if path.startswith(p + "/")), None)
             if prefix is None:  # the list-all path is the prefix itself; and the v3 spec's spelling of it
-                routes.append(Route(path, endpoint, methods=list(endpoints)))
+                routes.append(whole_path(Route(path, endpoint, methods=list(endpoints))))
                 # Both official SDKs ask for the list with a trailing slash (`/marketing/v3/marketing-events/`).
-                routes.append(Route(path + "/", endpoint, methods=list(endpoints)))
+                routes.append(whole_path(Route(path + "/", endpoint, methods=list(endpoints))))
             else:
                 mounted[prefix].append(Route(path[len(prefix) :], endpoint, methods=list(endpoints)))
         # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, in HubSpot's shape.
         routes += [Mount(prefix, app=Router(rs, redirect_slashes=False)) for prefix, rs in mounted.items() if rs]
     return routes
+
+
+def whole_path(route: Route) -> Route:
+    """Starlette ends a route's pattern with `$`, which also matches before a final newline: without this,
+    `GET /marketing/v3/marketing-events/%0A` answered the list of all events instead of reaching /{objectId}."""
+    route.path_regex = re.compile(route.path_regex.pattern.removesuffix("$") + r"\Z")
+    return route
 
 
 class ByMethod:
@@ -78,7 +86,7 @@ def spec_routes(documents: dict[str, dict[str, Any]], admin: dict[str, Any] | No
             request.scope["state"]["kind"] = "admin"
             return json_response(document)
 
-        return Route(path, openapi_json, methods=["GET"], include_in_schema=False)
+        return whole_path(Route(path, openapi_json, methods=["GET"], include_in_schema=False))
 
     return [document_route(path, document) for path, document in served.items()]
 

@@ -50,7 +50,10 @@ def upsert_by_contact_email(call: Call) -> Answer:
     outcome = call.backend.upsert_by_contact_email(
         call.principal, p["externalEventId"], p["subscriberState"], p["externalAccountId"], call.body["inputs"]
     )
-    return no_content_unless_errors(call, outcome, call.settings.upsert_by_contact_email_status, email_result)
+    status = call.settings.upsert_by_contact_email_status
+    if status != 204:  # the setting's other choice is "200 with a batch body" (a 200 without one cannot be read)
+        return batch(call, outcome, email_result, status)
+    return no_content_unless_errors(call, outcome, status, email_result)
 
 
 # ---------------------------------------------------------------------------------------------- reads
