@@ -35,13 +35,15 @@ class Events(BackendBase):
     def upsert_events(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
         """Create or update each input's event; one result per distinct key."""
         portal = self.portal(principal.portal_id)
-        items = [self._event_fields(f"inputs[{i}]", raw) for i, raw in enumerate(inputs)]  # raises before any change
+        event_fields = self._event_fields
+        items = [event_fields(i, raw) for i, raw in enumerate(inputs)]  # raises before any change
         self.check_duplicates(((f["externalAccountId"], f["externalEventId"]) for f in items), "externalEventId")
         outcome = BatchOutcome()
         by_key: dict[Key, MarketingEvent] = {}
         reject_other_apps = self.settings.cross_app_upsert == "reject"
+        app_id, now, write = principal.app_id, self.clock.now_ms(), self._write_event
         for i, fields in enumerate(items):
-            key = (principal.app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
+            key = (app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
             if reject_other_apps and self._owned_by_other_app(portal, key):
                 outcome.errors.append(
                     ItemError(
@@ -51,7 +53,7 @@ class Events(BackendBase):
                     )
                 )
                 continue
-            by_key[key] = self._write_event(portal, key, fields, outcome, f"inputs[{i}]")
+            by_key[key] = write(portal, key, fields, outcome, i, now)
         outcome.results = list(by_key.values())
         return outcome
 
@@ -59,13 +61,13 @@ class Events(BackendBase):
     def create_event(self, principal: Principal, raw: dict[str, Any]) -> tuple[MarketingEvent, list[str]]:
         """A single create: the app's key must be new (HubSpot's UNIQUE_VALUE_CONFLICT otherwise)."""
         portal = self.portal(principal.portal_id)
-        fields = self._event_fields("body", raw)
+        fields = self._event_fields(None, raw)
         key = (principal.app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
         existing = portal.object_id_by_key.get(key)
         if existing is not None:
             raise UniqueValueConflict(unique_id(key), existing)
         outcome = BatchOutcome()
-        return self._write_event(portal, key, fields, outcome, "body"), outcome.notes
+        return self._write_event(portal, key, fields, outcome, None, self.clock.now_ms()), outcome.notes
 
     @locked
     def upsert_event(self, principal: Principal, external_event_id: str, raw: dict[str, Any]) -> tuple[MarketingEvent, list[str]]:
@@ -76,25 +78,26 @@ class Events(BackendBase):
                 f"externalEventId in the body ({raw['externalEventId']}) differs from the path ({external_event_id})",
             )
         portal = self.portal(principal.portal_id)
-        fields = self._event_fields("body", {**raw, "externalEventId": external_event_id})
+        fields = self._event_fields(None, {**raw, "externalEventId": external_event_id})
         key = (principal.app_id, fields.pop("externalAccountId"), fields.pop("externalEventId"))
         outcome = BatchOutcome()
-        return self._write_event(portal, key, fields, outcome, "body"), outcome.notes
+        return self._write_event(portal, key, fields, outcome, None, self.clock.now_ms()), outcome.notes
 
     @locked
     def update_event(self, event: MarketingEvent, raw: dict[str, Any]) -> list[str]:
         """PATCH: the given fields replace, the others stay; customProperties merge. Returns the notes."""
-        fields = self._event_fields("body", raw)
+        fields = self._event_fields(None, raw)
         outcome = BatchOutcome()
-        self._write_event(self.portal(event.portal_id), event.key, fields, outcome, "body")
+        self._write_event(self.portal(event.portal_id), event.key, fields, outcome, None, self.clock.now_ms())
         return outcome.notes
 
     @locked
     def update_events_by_object_id(self, principal: Principal, inputs: list[dict[str, Any]]) -> BatchOutcome:
         """batch/update: each input's objectId names an event of the portal; missing ones are per-item errors."""
         portal = self.portal(principal.portal_id)
-        items = [self._event_fields(f"inputs[{i}]", raw) for i, raw in enumerate(inputs)]
+        items = [self._event_fields(i, raw) for i, raw in enumerate(inputs)]
         self.check_duplicates((f["objectId"] for f in items), "objectId")
+        now = self.clock.now_ms()
         outcome = BatchOutcome()
         updated: dict[str, MarketingEvent] = {}
         for i, fields in enumerate(items):
@@ -103,7 +106,7 @@ class Events(BackendBase):
             if event is None:
                 outcome.errors.append(self._missing_object_id(object_id))
                 continue
-            updated[object_id] = self._write_event(portal, event.key, fields, outcome, f"inputs[{i}]")
+            updated[object_id] = self._write_event(portal, event.key, fields, outcome, i, now)
         outcome.results = list(updated.values())
         return outcome
 
@@ -121,21 +124,26 @@ class Events(BackendBase):
     ) -> MarketingEvent:
         """Completed with its start and end: its registrants read as NO_SHOW from now on."""
         event = self.find_by_external_ids(principal, external_event_id, external_account_id)
-        start, end = (self._instant(f"body.{name}", times[name]) for name in INSTANT_FIELDS)
+        start, end = (_instant(None, name, times[name]) for name in INSTANT_FIELDS)
         event.start_ms, event.end_ms, event.event_completed = start, end, True
         event.updated_at = self.clock.now_ms()
         self.changes.record("event", "completed", event.object_id, event.event_name)
         return event
 
-    def _write_event(self, portal: Portal, key: Key, fields: dict[str, Any], outcome: BatchOutcome, where: str) -> MarketingEvent:
-        """Create the key's event or update it with `fields` (event fields and customProperties only)."""
+    def _write_event(
+        self, portal: Portal, key: Key, fields: dict[str, Any], outcome: BatchOutcome, index: int | None, now: int
+    ) -> MarketingEvent:
+        """Create the key's event or update it with `fields` (event fields and customProperties only). `index`
+        names the input in a batch (None: the body) for a note."""
         custom_inputs = fields.pop("customProperties", None)
-        custom, dropped = self._defined_properties(portal, custom_inputs) if custom_inputs else ({}, set())
-        if dropped:
-            outcome.notes.append(
-                f"{where}: customProperties not defined on portal {portal.portal_id} were dropped: " + ", ".join(sorted(dropped))
-            )
-        now = self.clock.now_ms()
+        custom = None
+        if custom_inputs:
+            custom, dropped = self._defined_properties(portal, custom_inputs)
+            if dropped:
+                outcome.notes.append(
+                    f"{_where(index)}: customProperties not defined on portal {portal.portal_id} were dropped: "
+                    + ", ".join(sorted(dropped))
+                )
         object_id = portal.object_id_by_key.get(key)
         if object_id is None:
             event = MarketingEvent(
@@ -158,27 +166,24 @@ class Events(BackendBase):
             event.updated_at = now
             self.changes.record("event", "updated", object_id, fields.get("eventName", event.event_name))
         # [A] Writes merge: fields the input leaves out keep their stored values.
+        attributes = EVENT_FIELDS
         for name, value in fields.items():
-            setattr(event, EVENT_FIELDS[name], value)
+            setattr(event, attributes[name], value)
         if custom:
             event.custom_properties.update(custom)
         return event
 
-    def _event_fields(self, where: str, raw: dict[str, Any]) -> dict[str, Any]:
-        """One input as event fields (instants parsed), keys and customProperties; unknown keys (allowed with
-        reject_unknown_fields=false) left out. Raises before the request changes anything."""
+    @staticmethod
+    def _event_fields(index: int | None, raw: dict[str, Any]) -> dict[str, Any]:
+        """One input (`index` in a batch; None: the body) as event fields (instants parsed), keys and
+        customProperties; unknown keys (allowed with reject_unknown_fields=false) left out. Raises before the
+        request changes anything."""
         fields = raw.copy() if raw.keys() <= _INPUT_KEYS else {k: v for k, v in raw.items() if k in _INPUT_KEYS}
         for name in INSTANT_FIELDS:
-            if name in fields:
-                fields[name] = self._instant(f"{where}.{name}", fields[name])
+            value = fields.get(name)
+            if value is not None:
+                fields[name] = _instant(index, name, value)
         return fields
-
-    @staticmethod
-    def _instant(where: str, value: Any) -> int:
-        try:
-            return parse_instant(value)
-        except (ValueError, TypeError, OverflowError):
-            raise invalid(where, f"{where.rpartition('.')[2]} must be an ISO-8601 date-time") from None
 
     @staticmethod
     def _defined_properties(portal: Portal, values: Iterable[dict[str, Any]]) -> tuple[dict[str, str], set[str]]:
@@ -334,6 +339,19 @@ class Events(BackendBase):
         if not found and self.settings.identifiers_unknown_event == "not_found":
             raise self.not_found(f"No marketing event with externalEventId {external_event_id}")
         return found
+
+
+def _where(index: int | None, name: str | None = None) -> str:
+    """The field a message names: `inputs[3].startDateTime` in a batch, `body.startDateTime` in a single write."""
+    where = "body" if index is None else f"inputs[{index}]"
+    return where if name is None else f"{where}.{name}"
+
+
+def _instant(index: int | None, name: str, value: Any) -> int:
+    try:
+        return parse_instant(value)
+    except (ValueError, TypeError, OverflowError):
+        raise invalid(_where(index, name), f"{name} must be an ISO-8601 date-time") from None
 
 
 def unique_id(key: Key) -> str:
