@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
 
 from .envelopes import JSON, json_response
 from .exceptions import Forbidden, InvalidJson, NotFound, Unauthorized, UnsupportedMediaType, ValidationError
@@ -28,7 +28,7 @@ from .inspector.state_views import attendees_page, contacts_page, events_page
 from .journal import Entry
 from .pipeline import MockContext
 from .spec import Operation
-from .urls import ByMethod
+from .routing import OperationTree
 
 PREFIX = "/__mock"
 AdminHandler = Callable[[dict[str, Any], Any], Awaitable[Response]]
@@ -212,16 +212,12 @@ def admin_routes(
         "mockContacts": contacts,
         "mockRemoveFault": remove_fault,
     }
-    by_path: dict[str, dict[str, ASGIApp]] = {}
+    # One tree, as for the API: a 405 lists every method of the path; `/faults/presets` before `/faults/{ruleId}`.
+    tree = OperationTree()
     for op in operations.values():
         if op.operation_id in handlers:
-            by_path.setdefault(op.path, {})[op.method] = AdminEndpoint(op, handlers[op.operation_id], token, guard)
-    # One route per path (a 405 lists every method); literal segments before parameters (`/faults/presets`
-    # before `/faults/{ruleId}`).
-    routes: list[BaseRoute] = [
-        Route(path, ByMethod(by_path[path]), methods=list(by_path[path])) for path in sorted(by_path, key=lambda p: p.count("{"))
-    ]
-    return [*routes, *page_routes(PREFIX, guard.check)]
+            tree.add(op.method, op.path, AdminEndpoint(op, handlers[op.operation_id], token, guard))
+    return [tree, *page_routes(PREFIX, guard.check)]
 
 
 def _json(raw: bytes) -> Any:

@@ -1,78 +1,50 @@
 """The map of the HTTP surface: every operation of every version, routed to its handler; the served specs;
 and, for a call that matches none, the nearest operation the mock serves (named in the journal and a note).
 
-Routing is by prefix first: each version's family of operations (`/marketing/v3/marketing-events`,
-`/marketing/marketing-events/2026-03`, `/crm/v3/objects/contacts`, ...) is one Mount, so a call is matched
-against one version's operations, not against all of them in a row.
+Every version's operations share one tree of path segments (routing.py): a call costs a few dict look-ups
+whether the mock serves one version or four.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route, Router
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute, Route
 
 from .envelopes import json_response
 from .pipeline import MockContext, OperationEndpoint
 from .responses import HANDLERS
-from .spec import Operation, operations
+from .routing import OperationTree
+from .spec import operations
 from .versions import VERSIONS
 
 
 def api_routes(documents: dict[str, dict[str, Any]], mock: MockContext) -> list[BaseRoute]:
-    """Every version's operations: a Mount per version and family, and the list-all path (the prefix itself)."""
+    """Every version's operations, in one tree of path segments (routing.py): the list-all path (the prefix
+    itself, also with the trailing slash both official SDKs send) and each family's operations."""
     served = {op.operation_id for document in documents.values() for op in operations(document)}
     if served ^ set(HANDLERS):
         raise RuntimeError(f"spec operations and handlers differ: {sorted(served ^ set(HANDLERS))}")
-    routes: list[BaseRoute] = []
+    tree = OperationTree()
     for name, document in documents.items():
         version = VERSIONS[name]
-        ops = operations(document)
-        mounted: dict[str, list[BaseRoute]] = {prefix: [] for prefix in version.prefixes}
-        by_path: dict[str, dict[str, OperationEndpoint]] = {}
-        for op in routing_order(ops):
-            by_path.setdefault(op.path, {})[op.method] = OperationEndpoint(op, HANDLERS[op.operation_id], mock, version)
-        for path, endpoints in by_path.items():
-            endpoint = endpoints[next(iter(endpoints))] if len(endpoints) == 1 else ByMethod(endpoints)
-            prefix = next((p for p in version.prefixes if path.startswith(p + "/")), None)
-            if prefix is None:  # the list-all path is the prefix itself; and the v3 spec's spelling of it
-                routes.append(whole_path(Route(path, endpoint, methods=list(endpoints))))
-                # Both official SDKs ask for the list with a trailing slash (`/marketing/v3/marketing-events/`).
-                routes.append(whole_path(Route(path + "/", endpoint, methods=list(endpoints))))
-            else:
-                mounted[prefix].append(Route(path[len(prefix) :], endpoint, methods=list(endpoints)))
-        # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, in HubSpot's shape.
-        routes += [Mount(prefix, app=Router(rs, redirect_slashes=False)) for prefix, rs in mounted.items() if rs]
-    return routes
+        for op in operations(document):
+            endpoint = OperationEndpoint(op, HANDLERS[op.operation_id], mock, version)
+            tree.add(op.method, op.path, endpoint)
+            if not any(op.path.startswith(prefix + "/") for prefix in version.prefixes):
+                tree.add(op.method, op.path + "/", endpoint)
+    return [tree]
 
 
 def whole_path(route: Route) -> Route:
     """Starlette ends a route's pattern with `$`, which also matches before a final newline: without this,
-    `GET /marketing/v3/marketing-events/%0A` answered the list of all events instead of reaching /{objectId}."""
+    `GET /openapi.json%0A` would answer the document."""
     route.path_regex = re.compile(route.path_regex.pattern.removesuffix("$") + r"\Z")
     return route
-
-
-class ByMethod:
-    """One path's operations (GET, PATCH, DELETE of /{objectId}): one route, so a 405 lists every method."""
-
-    def __init__(self, endpoints: Mapping[str, ASGIApp]) -> None:
-        self.endpoints = endpoints
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        method = "GET" if scope["method"] == "HEAD" else scope["method"]
-        await self.endpoints[method](scope, receive, send)
-
-
-def routing_order(ops: list[Operation]) -> list[Operation]:
-    """Literal segments win over parameters (`/participations/{id}/breakdown` before `/participations/{a}/{b}`),
-    as in HubSpot's own router; the sort is stable, so the spec's order holds otherwise."""
-    return sorted(ops, key=lambda op: op.path.count("{"))
 
 
 def spec_routes(documents: dict[str, dict[str, Any]], admin: dict[str, Any] | None) -> list[Route]:

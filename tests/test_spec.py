@@ -122,9 +122,15 @@ def test_spec_profile_document_requires_the_full_item_error():
 def test_the_admin_api_in_the_spec_is_the_one_served():
     from starlette.routing import Route
 
+    from mock_server.routing import OperationTree
+
     app = create_app(Settings())
     documented = {(m.upper(), p) for p, item in app.state.openapi_admin["paths"].items() for m in item}
-    served = {(m, r.path) for r in app.routes if isinstance(r, Route) and r.path.startswith("/__mock/") for m in r.methods - {"HEAD"}}
+    trees = [r for r in app.routes if isinstance(r, OperationTree)]
+    served = {(m, p) for tree in trees for m, p in tree.templates if p.startswith("/__mock/") and m != "HEAD"}
+    pages = {(m, r.path) for r in app.routes if isinstance(r, Route) and r.path.startswith("/__mock/") for m in r.methods - {"HEAD"}}
+    assert trees and pages  # the operations in a tree, the inspector's page and assets as plain routes
+    served |= pages
     assert documented == served
 
 
