@@ -44,11 +44,13 @@ class FakeClock(Clock):
 @lru_cache(maxsize=8192)  # answers repeat the same few instants (createdAt, start, end) many times
 def iso_ms(epoch_ms: int) -> str:
     """2025-01-24T12:55:11.104Z: UTC, milliseconds, Z (an epoch integer crashes the Python SDK)."""
-    dt = datetime.fromtimestamp(epoch_ms // 1000, tz=timezone.utc)
-    return (
-        f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}."
-        f"{epoch_ms % 1000:03d}Z"
-    )
+    return f"{_iso_second(epoch_ms // 1000)}{epoch_ms % 1000:03d}Z"
+
+
+@lru_cache(maxsize=1024)  # a new millisecond (each call's `now`) is mostly a second already written
+def _iso_second(epoch_s: int) -> str:
+    dt = datetime.fromtimestamp(epoch_s, tz=timezone.utc)
+    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}."
 
 
 @lru_cache(maxsize=8192)

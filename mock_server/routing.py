@@ -14,7 +14,7 @@ The rules are those of HubSpot's router, and of the Starlette routes this replac
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.datastructures import URLPath
@@ -59,22 +59,6 @@ class OperationTree(BaseRoute):
         if method == "GET":
             node.endpoints.setdefault("HEAD", node.endpoints["GET"])
 
-    def _matches(self, node: _Node, segments: list[str], at: int, values: list[str]) -> Iterator[_Node]:
-        """The nodes whose template matches the path, literals first; `values` holds the current match's
-        parameter values, in path order."""
-        if at == len(segments):
-            if node.endpoints:
-                yield node
-            return
-        segment = segments[at]
-        child = node.literals.get(segment)
-        if child is not None:
-            yield from self._matches(child, segments, at + 1, values)
-        if node.parameter is not None and segment:
-            values.append(segment)
-            yield from self._matches(node.parameter, segments, at + 1, values)
-            values.pop()
-
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
@@ -84,10 +68,26 @@ class OperationTree(BaseRoute):
             path = path[len(root_path) :]
         if not path.startswith("/"):
             return Match.NONE, {}
+        segments = path[1:].split("/")
+        end = len(segments)
         method = scope["method"]
-        values: list[str] = []
         first: _Node | None = None
-        for node in self._matches(self._root, path[1:].split("/"), 0, values):
+        # Depth first, literals before parameters: at each step the parameter branch waits on the stack while
+        # the literal one is followed; the stack's last entry is always the next alternative in that order.
+        stack: list[tuple[_Node, int, tuple[str, ...]]] = [(self._root, 0, ())]
+        while stack:
+            node: _Node | None
+            node, at, values = stack.pop()
+            while at < end:
+                segment = segments[at]
+                if node.parameter is not None and segment:
+                    stack.append((node.parameter, at + 1, (*values, segment)))
+                node = node.literals.get(segment)
+                if node is None:
+                    break
+                at += 1
+            if node is None or not node.endpoints:
+                continue
             found = node.endpoints.get(method)
             if found is not None:
                 endpoint, names = found
