@@ -1,7 +1,8 @@
 """The four servers compared, each started the way its users start it.
 
 - mock:     `hubspot-mock --port N --seed benchmarks/seed.yaml`, the installed console script, default settings.
-- ceiling:  benchmarks/ceiling.py, a bare Starlette app under the mock's own uvicorn config.
+- ceiling:  benchmarks/ceiling.py, a bare Starlette app under the mock's own uvicorn config, answering 40 bytes.
+- equal-io: the same app answering the mock's own recorded answers (status, body, headers): equal I/O.
 - prism:    `prism mock openapi/marketing-events.yaml` (@stoplight/prism-cli, pinned in benchmarks/package.json),
             default flags: static examples (no --dynamic), request validation, info logging.
 - wiremock: `java -jar wiremock-standalone.jar` (npm `wiremock`, pinned) with benchmarks/wiremock/mappings/:
@@ -25,7 +26,8 @@ SPEC = REPO / "openapi" / "marketing-events.yaml"
 NODE_MODULES = BENCH_DIR / "node_modules"
 PRISM_JS = NODE_MODULES / "@stoplight" / "prism-cli" / "dist" / "index.js"
 WIREMOCK_ROOT = BENCH_DIR / "wiremock"
-CONTENDERS = ("mock", "ceiling", "prism", "wiremock")
+CONTENDERS = ("mock", "ceiling", "equal-io", "prism", "wiremock")
+ANSWERS_FILE = "equal-io-answers.json"  # in the run's work directory, recorded from the mock before equal-io starts
 
 
 @dataclass
@@ -45,6 +47,13 @@ def mock_launch(port: int, extra: list[str] = ()) -> Launch:
 
 def ceiling_launch(port: int) -> Launch:
     return Launch([sys.executable, str(BENCH_DIR / "ceiling.py"), "--port", str(port)], "/")
+
+
+def equal_io_launch(port: int, work: Path) -> Launch:
+    answers = work / ANSWERS_FILE
+    if not answers.exists():
+        raise FileNotFoundError("equal-io needs the mock's recorded answers: the mock must start first")
+    return Launch([sys.executable, str(BENCH_DIR / "ceiling.py"), "--port", str(port), "--answers", str(answers)], "/")
 
 
 def prism_launch(port: int) -> Launch:
@@ -69,10 +78,11 @@ def wiremock_launch(port: int, jvm_args: list[str] = ()) -> Launch:
     return Launch(argv, "/__admin/health")
 
 
-def launcher(name: str, wiremock_jvm_args: list[str]) -> Callable[[int], Launch]:
+def launcher(name: str, wiremock_jvm_args: list[str], work: Path) -> Callable[[int], Launch]:
     return {
         "mock": mock_launch,
         "ceiling": ceiling_launch,
+        "equal-io": lambda port: equal_io_launch(port, work),
         "prism": prism_launch,
         "wiremock": lambda port: wiremock_launch(port, wiremock_jvm_args),
     }[name]
@@ -80,7 +90,7 @@ def launcher(name: str, wiremock_jvm_args: list[str]) -> Callable[[int], Launch]
 
 def server(name: str, logs: Path, core: int, wiremock_jvm_args: list[str] = ()) -> Server:
     port = free_port()
-    launch = launcher(name, list(wiremock_jvm_args))(port)
+    launch = launcher(name, list(wiremock_jvm_args), logs)(port)
     return Server(name, launch.argv, port, launch.ready_path, logs / f"{name}.log", core)
 
 
@@ -88,7 +98,7 @@ def version(name: str) -> str:
     """The version of what is measured, for the report."""
     from importlib.metadata import version as dist_version
 
-    if name in ("mock", "ceiling"):
+    if name in ("mock", "ceiling", "equal-io"):
         return f"uvicorn {dist_version('uvicorn')}, starlette {dist_version('starlette')}"
     if name == "prism":
         import json

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import cProfile
 import gc
+import json
 import pstats
 import statistics
 import sys
@@ -20,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workload import BASE, EVENT, HEADERS, SEED, Scenario, throughput_scenarios  # noqa: E402
+from workload import EVENT, HEADERS, SEED, Scenario, throughput_scenarios  # noqa: E402
 
 from mock_server import Settings, create_app  # noqa: E402
 
@@ -73,6 +74,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scenario", action="append", help="a scenario key (default: all)")
     parser.add_argument("--profile", action="store_true", help="profile the first scenario with cProfile")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line: {scenario: median µs} (run.py reads it)")
     parser.add_argument(
         "--just", type=int, metavar="N",
         help="only run N calls of the first scenario after a warm-up (for an instruction count under valgrind: the "
@@ -99,10 +101,14 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
     print(f"in-process cost per call, median of {args.rounds} rounds of {args.calls:,} calls (µs)")
+    medians = {}
     for scenario in chosen:
         loop.run_until_complete(drive(app, scenario, min(2000, args.calls)))  # warm-up
         rounds = [loop.run_until_complete(drive(app, scenario, args.calls)) * 1e6 for _ in range(args.rounds)]
+        medians[scenario.key] = {"median_us": statistics.median(rounds), "rounds_us": rounds, "calls": args.calls}
         print(f"  {scenario.key:<16} {statistics.median(rounds):7.1f}   (rounds: {', '.join(f'{r:.1f}' for r in rounds)})")
+    if args.json:
+        print(json.dumps(medians))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from targets import TARGET_CONNECTIONS, Target
 
 README_START = "<!-- benchmark results: written by benchmarks/run.py --update-readme -->"
 README_END = "<!-- end of benchmark results -->"
-LABELS = {"mock": "mock", "ceiling": "ceiling", "prism": "Prism", "wiremock": "WireMock"}
+LABELS = {"mock": "mock", "ceiling": "ceiling", "equal-io": "equal-I/O", "prism": "Prism", "wiremock": "WireMock"}
 
 
 def _n(value: float | None, digits: int = 0) -> str:
@@ -154,6 +154,16 @@ def startup_table(results: dict) -> list[str]:
     ]
 
 
+def in_process_table(results: dict) -> list[str]:
+    rows = results.get("in_process")
+    if not rows:
+        return []
+    lines = ["### In process (the mock's own Python, no sockets: benchmarks/in_process.py)", "", "| request | µs per call | rounds (µs) |", "|---|--:|---|"]
+    for key, r in rows.items():
+        lines.append(f"| {key} | {r['median_us']:.1f} | {', '.join(f'{x:.1f}' for x in r['rounds_us'])} ({r['calls']:,} calls each) |")
+    return lines
+
+
 def targets_table(targets: list[Target]) -> list[str]:
     lines = ["### Targets", "", "| target | measured | |", "|---|--:|---|"]
     return lines + [f"| {t.goal} | {t.measured} | {t.verdict} |" for t in targets]
@@ -177,6 +187,7 @@ def markdown(results: dict, targets: list[Target]) -> str:
         batch_table(results),
         state_table(results),
         startup_table(results),
+        in_process_table(results),
         targets_table(targets),
         _footnotes(results),
     ]

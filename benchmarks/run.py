@@ -1,5 +1,5 @@
-"""The benchmark, in one command: the mock against its stack's ceiling, Prism and WireMock; batch and state
-scaling; start-up. Writes benchmarks/results/latest.{md,png,json} and prints PASS/FAIL per target (the exit
+"""The benchmark, in one command: the mock against its stack's two ceilings, Prism and WireMock; batch and state
+scaling; start-up; the mock's own cost per call in process. Writes benchmarks/results/latest.{md,png,json} and prints PASS/FAIL per target (the exit
 code is 0 whatever they say).
 
     .venv/bin/python benchmarks/run.py            # the full run, about 10 minutes on 2 cores
@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import orjson
+
 import contenders
 import machine
 import report
@@ -28,11 +30,11 @@ import startup
 import targets
 import throughput
 import workload
-from processes import Server
+from processes import Server, post
 
 RESULTS = workload.BENCH_DIR / "results"
 README = workload.BENCH_DIR.parent / "README.md"
-PHASES = ("throughput", "batch", "state", "startup")
+PHASES = ("throughput", "batch", "state", "startup", "in-process")
 
 
 def _ints(text: str) -> list[int]:
@@ -110,12 +112,24 @@ def start_contenders(names: list[str], work: Path, args: argparse.Namespace, res
     return servers
 
 
+def record_answers(mock: Server, scenarios: list[workload.Scenario], work: Path) -> None:
+    """What the mock answers each request once it is a repeat (as under load), for the equal-I/O ceiling."""
+    answers = {}
+    for scenario in scenarios:
+        for _ in range(2):
+            status, headers, body = post(mock.port, scenario.path, scenario.body, workload.HEADERS)
+        answers[scenario.path.partition("?")[0]] = {"status": status, "headers": list(headers.items()), "body": body.decode()}
+    (work / contenders.ANSWERS_FILE).write_bytes(orjson.dumps(answers))
+
+
 def throughput_phase(args: argparse.Namespace, work: Path, results: dict) -> None:
-    servers = start_contenders(args.contenders, work, args, results)
+    servers = start_contenders(["mock"], work, args, results)
     try:
         if "mock" not in servers:
             raise RuntimeError(f"the mock did not start: {results['contenders']['mock'].get('error')}")
         scenarios = workload.throughput_scenarios(workload.seeded_object_id(servers["mock"].base_url))
+        record_answers(servers["mock"], scenarios, work)
+        servers.update(start_contenders([n for n in args.contenders if n != "mock"], work, args, results))
         bodies = throughput.write_bodies(scenarios, work / "bodies")
         results["probes"] = throughput.probe(servers, scenarios)
         log(f"  status of one of each request: {results['probes']}")
@@ -143,11 +157,23 @@ def run_phase(name: str, args: argparse.Namespace, work: Path, results: dict) ->
             args.state_records, args.state_events, args.state_contacts, targets.TARGET_CONNECTIONS,
             args.seconds, args.rounds, work, args.server_core, args.load_core, log,
         )  # fmt: skip
+    elif name == "in-process":
+        results["in_process"] = in_process_cost(args.rounds)
     elif name == "startup":
         results["startup"] = {
             "cli": startup.cli_ready(args.startup_runs, work, args.server_core),
             "fixture": startup.fixture_setup(args.startup_runs, work, args.server_core),
         }
+
+
+def in_process_cost(rounds: int) -> dict:
+    """benchmarks/in_process.py in a process of its own (its gc settings are the CLI's): µs per 10-item upsert."""
+    script = workload.BENCH_DIR / "in_process.py"
+    out = subprocess.run(
+        ["taskset", "-c", "1", sys.executable, str(script), "--scenario", "upsert-10", "--rounds", str(max(rounds, 3)), "--json"],
+        capture_output=True, text=True, check=True, timeout=600,
+    ).stdout
+    return orjson.loads(out.splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
