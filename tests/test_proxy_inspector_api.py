@@ -147,7 +147,7 @@ def test_one_comparison_by_id_summaries_filters_and_paging_both_ways(run: Run) -
     newest = full[0]
     one = httpx.get(f"{run.proxy}/__mock/proxy/comparisons/{newest['id']}")
     assert one.status_code == 200 and one.json() == newest
-    for missing in ("999", "0", "abc"):
+    for missing in ("999", "0", "abc", "²"):
         gone = httpx.get(f"{run.proxy}/__mock/proxy/comparisons/{missing}")
         assert gone.status_code == 404 and gone.json()["category"] == "OBJECT_NOT_FOUND"
 

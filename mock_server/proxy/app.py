@@ -161,7 +161,7 @@ class ProxyService:
             return refused
         await self.settle()
         wanted = request.path_params["comparison_id"]
-        found = self.engine.get(int(wanted)) if wanted.isdigit() else None
+        found = self.engine.get(int(wanted)) if wanted.isascii() and wanted.isdigit() else None
         if found is None:
             return error(404, f"no comparison {wanted[:40]} (the proxy keeps the last {self.config.comparisons_kept})", "OBJECT_NOT_FOUND")
         return JSONResponse(found.to_data())

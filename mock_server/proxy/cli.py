@@ -14,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from .. import Settings
+from ..app import admin_allowed
 from ..cli import settings_from as settings_from_options
 from ..settings import PROFILES
 from .app import ProxyConfig, create_proxy_app
@@ -26,7 +27,7 @@ PROXY_BANNER = """\
 HubSpot proxy on {url} -> {upstream}
   point your integration at {url} with your portal's token: every answer is the upstream's, unchanged
   shadow mock: {profile} profile{changed}; {candidates} candidate settings measured beside it
-  comparisons: {url}/__mock/proxy/comparisons, and in the inspector: {url}/__mock/ui
+  comparisons: {url}/__mock/proxy/comparisons{inspector}
   report:      curl -X POST {url}/__mock/proxy/report{report}{record}
 """
 
@@ -120,6 +121,7 @@ def proxy_main(argv: list[str]) -> int:
             url=url, upstream=args.upstream, profile=settings.profile,
             changed=f" with {', '.join(f'{k}={v}' for k, v in sorted(changed.items()))}" if changed else "",
             candidates=len(engine.candidates),
+            inspector=f", and in the inspector: {url}/__mock/ui" if admin_allowed(settings) else "",
             report=f"  (also written to {' and '.join(map(str, report_paths(args.report)))} on exit)" if args.report else "",
             record=f"\n  recording:   {args.record}" + (" (emails hashed)" if args.hash_emails else "") if args.record else "",
         ),
