@@ -1,5 +1,6 @@
 """The proxy as an ASGI app: every path is forwarded to the upstream and answered with the upstream's answer;
-the same call is then applied to the shadow mock and compared, off the caller's path.
+the same call is then applied to the shadow mock and compared, off the caller's path. `/__mock/` is the proxy's
+own (admin.py): its report and comparisons, and the shadow's admin API and inspector page.
 
 Comparisons run in one worker, in the order the upstream answered, so the shadow sees the portal's sequence;
 nothing they do (a slow candidate, a mock error) can change or delay what the caller gets.
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
@@ -22,7 +22,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from .. import Settings
-from .engine import Comparison, FidelityEngine
+from .admin import PROXY_PREFIX, ProxyGuard, ShadowAdmin, error
+from .engine import OUTCOMES, Comparison, FidelityEngine
 from .exchange import Exchange, ProxiedRequest
 from .recording import Recorder
 from .redaction import Redactor, ScrubbingFilter
@@ -62,6 +63,7 @@ class ProxyService:
             if config.record_path
             else None
         )
+        self.guard = ProxyGuard(config.settings)
         self._queue: asyncio.Queue[Exchange] | None = None
         self._worker: asyncio.Task[None] | None = None
 
@@ -111,32 +113,65 @@ class ProxyService:
 
     # ------------------------------------------------------------------ /__mock/proxy/
     async def report(self, request: Request) -> Response:
+        refused = self.guard.refusal(request)
+        if refused is not None:
+            return refused
         await self.settle()
         data = build_report(self.engine)
-        if self.config.report_path:
+        if self.config.report_path and request.method == "POST":  # a GET only reads (the inspector polls it)
             write_report(data, self.config.report_path)
         if request.query_params.get("format") == "markdown" or "text/markdown" in request.headers.get("accept", ""):
             return PlainTextResponse(render_markdown(data), media_type="text/markdown; charset=utf-8")
         return JSONResponse(data)
 
     async def comparisons(self, request: Request) -> Response:
+        refused = self.guard.refusal(request)
+        if refused is not None:
+            return refused
         await self.settle()
+        params = request.query_params
         try:
-            limit = int(request.query_params.get("limit", PAGE_SIZE))
-            before = request.query_params.get("before_id")
-            before_id = int(before) if before else None
+            limit = int(params.get("limit", PAGE_SIZE))
+            before_id, after_id = _optional_int(params.get("before_id")), _optional_int(params.get("after_id"))
             if not 1 <= limit <= MAX_PAGE_SIZE:
                 raise ValueError
         except ValueError:
-            return _error(400, f"limit must be 1..{MAX_PAGE_SIZE} and before_id an integer", "VALIDATION_ERROR")
-        page = self.engine.newest(limit, before_id)
-        body: dict[str, Any] = {"comparisons": [c.to_data() for c in page], "latest_id": self.engine.latest_id}
-        if len(page) == limit and page[-1].id > 1:
+            return error(400, f"limit must be 1..{MAX_PAGE_SIZE}, before_id and after_id integers", "VALIDATION_ERROR")
+        outcome, correlation_id = params.get("outcome") or None, params.get("correlation_id") or None
+        if outcome is not None and outcome not in OUTCOMES:
+            return error(400, f"outcome must be one of {', '.join(OUTCOMES)}", "VALIDATION_ERROR")
+
+        def wanted(comparison: Comparison) -> bool:
+            return (outcome is None or comparison.outcome == outcome) and (
+                correlation_id is None or comparison.shadow_correlation_id == correlation_id
+            )
+
+        latest_id = self.engine.latest_id
+        found = self.engine.newest(limit + 1, before_id, after_id=after_id, where=wanted)  # one more: is there an older page
+        page = found[:limit]
+        shape = Comparison.summary if params.get("summary") == "true" else Comparison.to_data
+        body: dict[str, Any] = {"comparisons": [shape(c) for c in page], "latest_id": latest_id}
+        if len(found) > limit:
             body["paging"] = {"next": {"before_id": page[-1].id}}
         return JSONResponse(body)
 
+    async def comparison(self, request: Request) -> Response:
+        refused = self.guard.refusal(request)
+        if refused is not None:
+            return refused
+        await self.settle()
+        wanted = request.path_params["comparison_id"]
+        found = self.engine.get(int(wanted)) if wanted.isascii() and wanted.isdigit() else None
+        if found is None:
+            return error(404, f"no comparison {wanted[:40]} (the proxy keeps the last {self.config.comparisons_kept})", "OBJECT_NOT_FOUND")
+        return JSONResponse(found.to_data())
+
+    async def openapi(self, request: Request) -> Response:
+        """The shadow's spec, for the inspector page's endpoint filters (a proxy forwards `/openapi.json`)."""
+        return JSONResponse(self.engine.baseline.app.state.openapi)
+
     async def unknown(self, request: Request) -> Response:
-        return _error(404, f"no proxy endpoint {request.method} {request.url.path}", "OBJECT_NOT_FOUND")
+        return error(404, f"no proxy endpoint {request.method} {request.url.path}", "OBJECT_NOT_FOUND")
 
     async def close(self) -> None:
         await self.settle()
@@ -162,9 +197,13 @@ def create_proxy_app(config: ProxyConfig) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/__mock/proxy/report", service.report, methods=["GET", "POST"]),
-            Route("/__mock/proxy/comparisons", service.comparisons, methods=["GET"]),
-            Route("/__mock/proxy/{rest:path}", service.unknown, methods=METHODS),
+            Route(f"{PROXY_PREFIX}/report", service.report, methods=["GET", "POST"]),
+            Route(f"{PROXY_PREFIX}/comparisons", service.comparisons, methods=["GET"]),
+            Route(f"{PROXY_PREFIX}/comparisons/{{comparison_id}}", service.comparison, methods=["GET"]),
+            Route(f"{PROXY_PREFIX}/openapi.json", service.openapi, methods=["GET"]),
+            Route(PROXY_PREFIX, service.unknown, methods=METHODS),
+            Route(f"{PROXY_PREFIX}/{{rest:path}}", service.unknown, methods=METHODS),
+            Route("/__mock/{rest:path}", ShadowAdmin(service.engine.baseline.app, config.settings, service.guard)),
             Route("/{path:path}", service.forward, methods=METHODS),
         ],
         lifespan=lifespan,
@@ -174,14 +213,8 @@ def create_proxy_app(config: ProxyConfig) -> Starlette:
     return app
 
 
-def _error(status: int, message: str, category: str) -> JSONResponse:
-    correlation_id = str(uuid.uuid4())
-    return JSONResponse(
-        {"status": "error", "message": message, "correlationId": correlation_id, "category": category},
-        status,
-        headers={"X-HubSpot-Correlation-Id": correlation_id},
-        media_type="application/json;charset=utf-8",
-    )
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value else None
 
 
 def _log(comparison: Comparison) -> None:

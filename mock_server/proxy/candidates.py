@@ -73,13 +73,17 @@ def _own_settings(baseline: Settings, profile: str) -> dict[str, Any]:
     }
 
 
+# How the mock runs, not how it behaves: not part of a report. The admin token is a secret besides (a report is
+# written to disk and shown in the inspector).
+NOT_REPORTED = frozenset({"profile", "host", "port", "log_level", "access_log", "state_path", "faults_path", "admin_token"})
+
+
 def baseline_description(settings: Settings) -> dict[str, Any]:
     """The baseline as a user would type it: the profile and the settings changed from it."""
     plain = Settings.for_profile(settings.profile)
     changed = {
         f.name: getattr(settings, f.name)
         for f in dataclasses.fields(Settings)
-        if f.name not in ("profile", "host", "port", "log_level", "access_log", "state_path", "faults_path")
-        and getattr(settings, f.name) != getattr(plain, f.name)
+        if f.name not in NOT_REPORTED and getattr(settings, f.name) != getattr(plain, f.name)
     }
     return {"profile": settings.profile, "settings": changed}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import socket
 import sys
@@ -13,6 +14,7 @@ from typing import Any
 import uvicorn
 
 from .. import Settings
+from ..app import admin_allowed
 from ..cli import settings_from as settings_from_options
 from ..settings import PROFILES
 from .app import ProxyConfig, create_proxy_app
@@ -25,7 +27,7 @@ PROXY_BANNER = """\
 HubSpot proxy on {url} -> {upstream}
   point your integration at {url} with your portal's token: every answer is the upstream's, unchanged
   shadow mock: {profile} profile{changed}; {candidates} candidate settings measured beside it
-  comparisons: {url}/__mock/proxy/comparisons
+  comparisons: {url}/__mock/proxy/comparisons{inspector}
   report:      curl -X POST {url}/__mock/proxy/report{report}{record}
 """
 
@@ -90,7 +92,9 @@ def proxy_main(argv: list[str]) -> int:
     if isinstance(args, int):
         return args
     try:
-        settings = settings_from(args)
+        # The shadow's admin API and inspector are served on the proxy's address: the mock's rule for a bound
+        # host applies (anything but loopback closes them unless admin_token is set).
+        settings = dataclasses.replace(settings_from(args), host=args.host)
         config = ProxyConfig(
             upstream=args.upstream, settings=settings, report_path=args.report, record_path=args.record,
             hash_emails=args.hash_emails, timeout_s=args.timeout, try_candidates=not args.no_candidates,
@@ -117,6 +121,7 @@ def proxy_main(argv: list[str]) -> int:
             url=url, upstream=args.upstream, profile=settings.profile,
             changed=f" with {', '.join(f'{k}={v}' for k, v in sorted(changed.items()))}" if changed else "",
             candidates=len(engine.candidates),
+            inspector=f", and in the inspector: {url}/__mock/ui" if admin_allowed(settings) else "",
             report=f"  (also written to {' and '.join(map(str, report_paths(args.report)))} on exit)" if args.report else "",
             record=f"\n  recording:   {args.record}" + (" (emails hashed)" if args.hash_emails else "") if args.record else "",
         ),

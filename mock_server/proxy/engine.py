@@ -7,10 +7,11 @@ did not change, so the mock's must not either.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .. import Settings
 from .candidates import Candidate, baseline_description, candidates_for
@@ -22,6 +23,8 @@ from .shadow import Shadow
 log = logging.getLogger("mock_server.proxy")
 
 MATCHED, DIFFERED, UPSTREAM_FAULT, NOT_COMPARED = "matched", "differed", "upstream_fault", "not_compared"
+OUTCOMES = (MATCHED, DIFFERED, UPSTREAM_FAULT, NOT_COMPARED)
+CORRELATION_HEADER = "x-hubspot-correlation-id"
 
 
 @dataclass
@@ -39,19 +42,38 @@ class Comparison:
     # Candidates under which the mock matched the upstream entirely on this call, where the baseline did not.
     matched_with: list[str] = field(default_factory=list)
 
-    def to_data(self) -> dict[str, Any]:
+    @property
+    def shadow_correlation_id(self) -> str | None:
+        """The id the shadow's journal gave this call (its answer's X-HubSpot-Correlation-Id): the way from a
+        comparison to the shadow's journal entry, and back."""
+        return self.mock.header(CORRELATION_HEADER) if self.mock else None
+
+    def summary(self) -> dict[str, Any]:
+        """What a list of comparisons shows per row; the bodies and headers are read one comparison at a time."""
+        request = self.exchange.request
         return {
             "id": self.id,
             "at": self.exchange.at,
             "operation": self.operation,
             "outcome": self.outcome,
             "reason": self.reason,
+            "request": {"method": request.method, "path": request.path},
+            "upstream": {"status": self.exchange.upstream.status, "duration_ms": round(self.exchange.duration_ms, 3),
+                         "fault": self.exchange.fault},
+            "mock": {"status": self.mock.status} if self.mock else None,
+            "differences_count": len(self.differences),
+            "settings_that_match": self.matched_with,
+            "shadow_correlation_id": self.shadow_correlation_id,
+        }
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            **self.summary(),
             "request": self.exchange.request.to_data(),
             "upstream": {**self.exchange.upstream.to_data(), "duration_ms": round(self.exchange.duration_ms, 3),
                          "fault": self.exchange.fault},
             "mock": self.mock.to_data() if self.mock else None,
             "differences": [{**d.to_data(), "settings_that_match": self.fixed_by.get(d.field, [])} for d in self.differences],
-            "settings_that_match": self.matched_with,
             "notes": self.notes,
         }
 
@@ -145,15 +167,33 @@ class FidelityEngine:
                 score.calls_broken += 1
 
     # ------------------------------------------------------------------ reading
-    def newest(self, limit: int, before_id: int | None = None) -> list[Comparison]:
-        found = []
+    def newest(
+        self,
+        limit: int,
+        before_id: int | None = None,
+        *,
+        after_id: int | None = None,
+        where: Callable[[Comparison], bool] | None = None,
+    ) -> list[Comparison]:
+        """Newest first: older than `before_id` (the next page), newer than `after_id` (what a poller missed)."""
+        found: list[Comparison] = []
         for comparison in reversed(self.comparisons):
             if before_id is not None and comparison.id >= before_id:
+                continue
+            if after_id is not None and comparison.id <= after_id:
+                break
+            if where is not None and not where(comparison):
                 continue
             found.append(comparison)
             if len(found) == limit:
                 break
         return found
+
+    def get(self, comparison_id: int) -> Comparison | None:
+        # Ids only grow (a comparison that failed leaves a gap): a binary search over what is kept.
+        index = bisect.bisect_left(self.comparisons, comparison_id, key=_comparison_id)
+        found = self.comparisons[index] if index < len(self.comparisons) else None
+        return found if found is not None and found.id == comparison_id else None
 
     @property
     def latest_id(self) -> int:
@@ -165,6 +205,10 @@ class FidelityEngine:
     async def aclose(self) -> None:
         for shadow in [self.baseline, *(s for _, s in self.candidates)]:
             await shadow.aclose()
+
+
+def _comparison_id(comparison: Comparison) -> int:
+    return comparison.id
 
 
 def _not_applied(exchange: Exchange) -> tuple[str, str] | None:

@@ -7,6 +7,10 @@ const API = "/__mock";
 const TOKEN_KEY = "hubspot-mock-admin-token";
 const PAGE_SIZE = 50;
 const POLL_MS = 1000;
+// Every admin answer of a proxy's shadow carries this header: only then does the page ask for comparisons, so a
+// plain mock's journal never shows the question.
+const PROXY_HEADER = "X-HubSpot-Mock-Proxy";
+let servedByProxy = false;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -64,6 +68,7 @@ async function api(path, { method = "GET", json, query } = {}) {
   if (method !== "GET") headers["Content-Type"] = "application/json";
   if (json !== undefined) body = JSON.stringify(json);
   const response = await fetch(url, { method, headers, body, cache: "no-store" });
+  if (response.headers.has(PROXY_HEADER)) servedByProxy = true;
   if (response.status === 401) {
     if (!tokenDeclined && (await askForToken())) return api(path, { method, json, query });
     throw new AdminError(401, "The admin API wants its token: use the Token button.");
@@ -379,7 +384,10 @@ const journal = {
     const filtered = Object.values(this.filters).some(Boolean);
     const empty = $("#journal-empty");
     empty.hidden = this.rows.length > 0;
-    empty.textContent = filtered ? "No call matches these filters." : "No calls yet. Point a client at this mock and they appear here.";
+    const none = proxy.available
+      ? "No calls yet. Each call the upstream applied appears here as the shadow mock took it."
+      : "No calls yet. Point a client at this mock and they appear here.";
+    empty.textContent = filtered ? "No call matches these filters." : none;
     const live = this.before === null ? " · live" : "";
     renderPager($("#journal-pager"), {
       label: this.rows.length ? `#${this.rows[0].id} – #${this.rows[this.rows.length - 1].id}${live}` : "",
@@ -419,9 +427,10 @@ const journal = {
       return settle(panel, h("p", { class: "hint" }, `There is no call #${wanted}.`));
     }
     if (panel.dataset.entry !== String(entryId)) busy(panel, `Loading call #${entryId}…`);
-    let entry;
+    let entry, comparison;
     try {
       entry = await api(`/journal/${entryId}`);
+      if (proxy.available && this.selected === entryId) comparison = await proxy.comparisonOf(entry);
     } catch (error) {
       if (this.selected !== entryId) return;
       delete panel.dataset.entry;
@@ -432,10 +441,11 @@ const journal = {
     }
     if (this.selected !== entryId) return; // another call was selected meanwhile: its answer is the one to show
     panel.dataset.entry = String(entryId);
-    settle(panel, this.detail(entry));
+    settle(panel, this.detail(entry, comparison));
   },
 
-  detail(entry) {
+  /** `comparison`: on a proxy, what the proxy found comparing this call with the upstream (null: none kept). */
+  detail(entry, comparison) {
     const query = entry.query ? `?${entry.query}` : "";
     const more = entry.changes_count - entry.changes.length;
     return [
@@ -446,6 +456,7 @@ const journal = {
         h("dt", {}, "call"), h("dd", {}, `#${entry.id} · ${entry.operation || "—"}`),
         h("dt", {}, "at"), h("dd", { class: "mono" }, entry.at),
         h("dt", {}, "status"), h("dd", {}, statusBadge(entry.status), " ", h("span", { class: "outcome" }, outcome(entry))),
+        comparison !== undefined ? [h("dt", {}, "upstream"), h("dd", { class: "compared" }, proxy.verdictOf(comparison))] : null,
         h("dt", {}, "correlation id"), h("dd", { class: "mono" }, entry.correlation_id || "—"),
         h("dt", {}, "duration"), h("dd", {}, `${entry.duration_ms} ms`),
         h("dt", {}, "fault"), h("dd", { class: entry.fault ? "fault" : null }, entry.fault || "none"),
@@ -816,12 +827,384 @@ function describeTrigger(rule) {
 
 const describeRule = (rule) => `${rule.id}: ${describeAction(rule)} (${describeMatch(rule)}; ${describeTrigger(rule)})`;
 
+
+// ------------------------------------------------------------------------------------------- proxy
+// Served by `hubspot-mock proxy`, the page shows the shadow mock (journal, events, contacts) and, in this tab,
+// what the proxy compared: each call's upstream answer against the shadow's, and where they differ.
+const OUTCOMES = {
+  matched: "matched",
+  differed: "differed",
+  upstream_fault: "upstream fault",
+  not_compared: "not compared",
+};
+// What a comparison shows of an answer's headers: the ones compared, and the ones that say why.
+const HEADERS_THAT_MATTER = /^(content-type|x-hubspot-correlation-id|x-hubspot-ratelimit-.*|retry-after|location|x-hubspot-mock-note)$/i;
+
+const plural = (count, noun) => `${number(count)} ${noun}${count === 1 ? "" : "s"}`;
+
+function resultBadge(outcomeName) {
+  return h("span", { class: `result ${outcomeName}` }, OUTCOMES[outcomeName] || outcomeName);
+}
+
+/** A body kept by the proxy: {json}, {text}, {base64} or {} (none). */
+function prettyBody(body) {
+  if (!body || !Object.keys(body).length) return "(empty)";
+  if ("json" in body) return JSON.stringify(body.json, null, 2);
+  if ("text" in body) return body.text || "(empty)";
+  return `(not text: ${number(Math.floor((body.base64.length * 3) / 4))} bytes, base64)`;
+}
+
+function headerTable(pairs, className) {
+  return h("table", { class: `headers ${className}` }, pairs.map(([name, value]) => h("tr", {}, h("th", {}, name), h("td", {}, value))));
+}
+
+const proxy = {
+  available: false,
+  form: $("#proxy-filters"),
+  filters: {},
+  cursors: [],
+  before: null, // null: the newest page, the one that updates live
+  rows: [],
+  hasOlder: false,
+  latestId: 0,
+  selected: null,
+  loaded: false,
+  report: null,
+  requests: latestOnly(),
+
+  init() {
+    const values = watchFilters(this.form, (filters) => {
+      this.filters = filters;
+      this.firstPage().catch(failed);
+    });
+    this.filters = values();
+  },
+
+  /** The page is a proxy's: the tab appears, what the proxy refuses (faults, reset on the shadow) goes. */
+  enable() {
+    this.available = true;
+    views.proxy = this;
+    $("#proxy-tab").hidden = false;
+    for (const element of document.querySelectorAll("[data-mock-only]")) element.hidden = true;
+    $("h1 span").textContent = "proxy inspector";
+    document.title = "HubSpot mock proxy inspector";
+  },
+
+  async show(comparisonId) {
+    if (comparisonId) return void (await Promise.all([this.load(), this.loadReport(), this.select(comparisonId)]));
+    if (this.selected === null) this.hint();
+    await Promise.all([this.load(), this.loadReport()]);
+  },
+
+  hint() {
+    const panel = $("#proxy-detail");
+    delete panel.dataset.comparison;
+    settle(panel, h("p", { class: "hint" }, "Select a call to see the upstream's answer, the shadow mock's, where they differ and the settings that would have matched."));
+  },
+
+  // ------------------------------------------------------------------ the report, in short
+  async loadReport() {
+    this.report = await api("/proxy/report");
+    this.renderReport();
+  },
+
+  renderReport() {
+    const report = this.report;
+    const totals = report.totals;
+    const changed = Object.entries(report.baseline.settings).map(([name, value]) => `${name}=${value}`);
+    const suggestions = report.settings_that_match;
+    const shown = suggestions.slice(0, 6);
+    $("#differed-count").textContent = totals.differed ? String(totals.differed) : "";
+    const outcomeTotals = { "": totals.calls, matched: totals.matched, differed: totals.differed, upstream_fault: totals.upstream_faults, not_compared: totals.not_compared };
+    const total = outcomeTotals[this.filters.outcome || ""];
+    $("#proxy-total").textContent = `${plural(total, "call")}${this.filters.outcome ? ` ${OUTCOMES[this.filters.outcome]}` : " proxied"}`;
+    settle(
+      $("#proxy-summary"),
+      h(
+        "p",
+        { class: "upstream" },
+        "Upstream ",
+        h("b", { class: "mono" }, report.upstream),
+        " · shadow mock: ",
+        h("b", {}, report.baseline.profile),
+        " profile",
+        changed.length ? [" with ", h("span", { class: "mono" }, changed.join(", "))] : null,
+        ` · ${plural(report.candidates.length, "candidate setting")} measured beside it`,
+      ),
+      h(
+        "p",
+        { class: "totals" },
+        h("b", {}, plural(totals.calls, "call")),
+        `: ${number(totals.compared)} compared, `,
+        resultBadge("matched"), ` ${number(totals.matched)} `,
+        resultBadge("differed"), ` ${number(totals.differed)} `,
+        resultBadge("upstream_fault"), ` ${number(totals.upstream_faults)} (passed through, not applied to the mock) `,
+        resultBadge("not_compared"), ` ${number(totals.not_compared)}`,
+      ),
+      h(
+        "div",
+        { class: "suggestions" },
+        h("span", { class: "legend-title" }, "Settings that would match the upstream: "),
+        suggestions.length
+          ? shown.map((s) =>
+              h(
+                "span",
+                { class: "suggestion", title: `Operations: ${s.operations.join(", ")}` },
+                h("code", { class: "setting" }, s.setting),
+                ` fixes ${plural(s.differences_fixed, "difference")}`,
+                s.differences_added || s.calls_broken ? `, adds ${number(s.differences_added)}, breaks ${plural(s.calls_broken, "call")}` : "",
+              ),
+            )
+          : h("span", { class: "muted" }, totals.differed ? "none: no single setting removes a difference (a gap in the mock)." : "nothing to change so far."),
+        suggestions.length > shown.length ? h("span", { class: "muted" }, `… and ${number(suggestions.length - shown.length)} more`) : null,
+        " ",
+        h("a", { href: `${API}/proxy/report?format=markdown`, target: "_blank", rel: "noopener" }, "the whole report"),
+      ),
+    );
+  },
+
+  // ------------------------------------------------------------------ the list
+  async firstPage() {
+    this.cursors = [];
+    this.before = null;
+    await this.load();
+  },
+
+  async load() {
+    const ticket = this.requests.take();
+    const page = await api("/proxy/comparisons", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, before_id: this.before } });
+    if (ticket !== this.requests.current()) return;
+    this.loaded = true;
+    this.rows = page.comparisons;
+    this.hasOlder = Boolean(page.paging);
+    this.latestId = page.latest_id;
+    this.render();
+    if (this.report) this.renderReport(); // the total follows the outcome filter
+  },
+
+  /** Calls compared since the last look, on top of the newest page; the report summary with them. */
+  async poll() {
+    if (!this.loaded) return;
+    const ticket = this.requests.current();
+    const page = await api("/proxy/comparisons", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, after_id: this.latestId } });
+    if (ticket !== this.requests.current() || page.latest_id === this.latestId) return;
+    await this.loadReport();
+    if (this.before !== null) return void (this.latestId = page.latest_id);
+    if (page.paging) return this.load(); // more than a page since the last look
+    this.latestId = page.latest_id;
+    const fresh = page.comparisons.filter((c) => !this.rows.some((row) => row.id === c.id));
+    if (!fresh.length) return;
+    this.rows = [...fresh, ...this.rows];
+    if (this.rows.length > PAGE_SIZE) {
+      this.rows.length = PAGE_SIZE;
+      this.hasOlder = true;
+    }
+    this.render();
+  },
+
+  older() {
+    this.cursors.push(this.before);
+    this.before = this.rows[this.rows.length - 1].id;
+    this.load().catch(failed);
+  },
+
+  newer() {
+    this.before = this.cursors.pop() ?? null;
+    this.load().catch(failed);
+  },
+
+  render() {
+    $("#proxy-rows").replaceChildren(...this.rows.map((c) => this.row(c)));
+    const empty = $("#proxy-empty");
+    empty.hidden = this.rows.length > 0;
+    empty.textContent = this.filters.outcome
+      ? `No call ${OUTCOMES[this.filters.outcome]} among those kept.`
+      : "No calls yet. Point your integration at this proxy and each call appears here, compared.";
+    const live = this.before === null ? " · live" : "";
+    renderPager($("#proxy-pager"), {
+      label: this.rows.length ? `#${this.rows[0].id} – #${this.rows[this.rows.length - 1].id}${live}` : "",
+      newer: this.before !== null ? () => this.newer() : null,
+      older: this.hasOlder ? () => this.older() : null,
+    });
+  },
+
+  row(c) {
+    // An upstream fault's reason is its status, or what went wrong without one (a timeout): only the latter says more.
+    const fault = c.outcome === "upstream_fault" && c.reason !== String(c.upstream.status) ? c.reason : "";
+    const why = c.outcome === "differed" ? plural(c.differences_count, "difference") : fault;
+    return h(
+      "tr",
+      {
+        dataset: { id: c.id, outcome: c.outcome },
+        class: c.id === this.selected ? "selected" : null,
+        title: c.reason || null,
+        ...openable(() => {
+          history.replaceState(null, "", `#proxy/${c.id}`);
+          this.select(c.id).then(() => reveal($("#proxy-detail")), failed);
+        }),
+      },
+      h("td", { class: "num" }, c.id),
+      h("td", { class: "mono nowrap" }, clock(c.at)),
+      h("td", { class: "call", title: c.operation }, h("b", {}, c.request.method), " ", h("span", { class: "path" }, c.request.path)),
+      h("td", { class: "upstream-status" }, c.upstream.fault ? h("span", { class: "status s5", title: c.upstream.fault }, c.upstream.status) : statusBadge(c.upstream.status)),
+      h("td", { class: "mock-status" }, c.mock ? statusBadge(c.mock.status) : h("span", { class: "muted", title: "Not applied to the shadow mock" }, "—")),
+      h("td", { class: "outcome-cell" }, resultBadge(c.outcome), why ? h("div", { class: "sub" }, why) : null),
+    );
+  },
+
+  // ------------------------------------------------------------------ one comparison
+  async select(wanted) {
+    const comparisonId = Number(wanted);
+    const panel = $("#proxy-detail");
+    this.selected = comparisonId;
+    for (const tr of $("#proxy-rows").children) tr.classList.toggle("selected", Number(tr.dataset.id) === comparisonId);
+    if (!Number.isSafeInteger(comparisonId) || comparisonId < 1) {
+      delete panel.dataset.comparison;
+      return settle(panel, h("p", { class: "hint" }, `There is no comparison #${wanted}.`));
+    }
+    if (panel.dataset.comparison !== String(comparisonId)) busy(panel, `Loading comparison #${comparisonId}…`);
+    let comparison, entry;
+    try {
+      comparison = await api(`/proxy/comparisons/${comparisonId}`);
+      if (this.selected === comparisonId) entry = await this.journalEntryOf(comparison);
+    } catch (error) {
+      if (this.selected !== comparisonId) return;
+      delete panel.dataset.comparison;
+      const gone = error.status === 404;
+      settle(panel, h("p", { class: "hint" }, gone ? `Comparison #${comparisonId} is no longer kept (the proxy keeps the last 1000).` : `Comparison #${comparisonId} could not be loaded: ${error.message}`));
+      if (!gone) throw error;
+      return;
+    }
+    if (this.selected !== comparisonId) return;
+    panel.dataset.comparison = String(comparisonId);
+    settle(panel, this.detail(comparison, entry));
+  },
+
+  /** The shadow's journal entry for a comparison's call, found by the shadow's correlation id (null: gone). */
+  async journalEntryOf(comparison) {
+    const correlationId = comparison.shadow_correlation_id;
+    if (!correlationId) return null;
+    const page = await api("/journal", { query: { text: correlationId, summary: "true", limit: 5 } });
+    return page.results.find((e) => e.correlation_id === correlationId) || null;
+  },
+
+  /** The comparison of a journal entry's call (null: none kept for it). */
+  async comparisonOf(entry) {
+    if (!entry.correlation_id || entry.kind === "admin") return null;
+    const page = await api("/proxy/comparisons", { query: { correlation_id: entry.correlation_id, summary: "true", limit: 1 } });
+    return page.comparisons[0] || null;
+  },
+
+  /** For a journal entry's detail: what comparing its call with the upstream found, linked to the comparison. */
+  verdictOf(comparison) {
+    if (!comparison) return h("span", { class: "muted" }, "no comparison kept for this call");
+    const found = comparison.outcome === "matched" ? "matched" : plural(comparison.differences_count, "difference");
+    return [
+      resultBadge(comparison.outcome),
+      " ",
+      h("a", { class: "comparison-link", href: `#proxy/${comparison.id}` }, `compared with the upstream: ${found}`),
+    ];
+  },
+
+  detail(c, entry) {
+    const query = c.request.query.length ? `?${c.request.query.map(([k, v]) => `${k}=${v}`).join("&")}` : "";
+    const applied = c.mock !== null;
+    return [
+      h("h2", { class: "call" }, h("b", {}, c.request.method), " ", c.request.path + query),
+      h(
+        "dl",
+        {},
+        h("dt", {}, "comparison"), h("dd", {}, `#${c.id} · `, h("span", { class: "operation" }, c.operation)),
+        h("dt", {}, "at"), h("dd", { class: "mono" }, c.at),
+        h("dt", {}, "outcome"), h("dd", {}, resultBadge(c.outcome), " ", h("span", { class: "outcome" }, this.why(c))),
+        h("dt", {}, "upstream"), h("dd", {}, statusBadge(c.upstream.status), ` in ${c.upstream.duration_ms} ms`, c.upstream.fault ? [" · ", h("span", { class: "fault" }, c.upstream.fault)] : null),
+        h("dt", {}, "shadow mock"), h("dd", {}, applied ? statusBadge(c.mock.status) : h("span", { class: "muted" }, "not applied")),
+        applied
+          ? [
+              h("dt", {}, "shadow's journal"),
+              h(
+                "dd",
+                { class: "journal-link" },
+                entry
+                  ? h("a", { href: `#journal/${entry.id}`, title: `The call as the shadow mock took it (correlation id ${c.shadow_correlation_id})` }, `call #${entry.id}`)
+                  : h("span", { class: "muted" }, "no longer in the shadow's journal"),
+                " · ",
+                h("span", { class: "mono" }, c.shadow_correlation_id || "—"),
+              ),
+            ]
+          : null,
+        c.notes.length ? [h("dt", {}, "notes"), h("dd", { class: "note" }, c.notes.join(" "))] : null,
+      ),
+      applied ? this.differences(c) : null,
+      h("h3", {}, "Request (as forwarded, redacted)"),
+      headerTable(c.request.headers, "request"),
+      h("pre", { class: "body request" }, prettyBody(c.request.body)),
+      this.answer("The upstream's answer", c.upstream, "upstream"),
+      applied ? this.answer("The shadow mock's answer", c.mock, "mock") : null,
+    ];
+  },
+
+  why(c) {
+    if (c.outcome === "matched") return "The mock answered as the upstream did.";
+    if (c.outcome === "differed") return `The mock answered differently: ${plural(c.differences_count, "difference")}.`;
+    if (c.outcome === "upstream_fault") return `The upstream's fault (${c.reason}): passed through to the caller, not applied to the mock.`;
+    return `Not compared: ${c.reason}.`;
+  },
+
+  differences(c) {
+    const list = c.differences.length
+      ? h(
+          "table",
+          { class: "rows differences" },
+          h("thead", {}, h("tr", {}, h("th", {}, "field"), h("th", {}, "upstream"), h("th", {}, "mock"), h("th", { title: "Settings under which the mock did not differ here" }, "matches with"))),
+          h(
+            "tbody",
+            {},
+            c.differences.map((d) =>
+              h(
+                "tr",
+                { dataset: { field: d.field } },
+                h("td", { class: "field mono" }, d.field),
+                h("td", { class: "value" }, d.upstream),
+                h("td", { class: "value" }, d.mock),
+                h("td", { class: "settings" }, d.settings_that_match.length ? d.settings_that_match.map((s) => h("code", { class: "setting" }, s)) : h("span", { class: "muted" }, "no single setting")),
+              ),
+            ),
+          ),
+        )
+      : h("p", { class: "hint" }, "None: status, headers that matter and body agree (ids, times and messages by type and format).");
+    return [
+      h("h3", {}, `Differences (${c.differences.length})`),
+      list,
+      c.differences.length
+        ? [
+            h("h3", {}, "Settings under which the mock matched this call entirely"),
+            c.settings_that_match.length
+              ? h("p", { class: "whole-call" }, c.settings_that_match.map((s) => h("code", { class: "setting" }, s)))
+              : h("p", { class: "hint" }, "None: no single setting makes the whole answer match."),
+          ]
+        : null,
+    ];
+  },
+
+  answer(title, answer, className) {
+    const shown = answer.headers.filter(([name]) => HEADERS_THAT_MATTER.test(name));
+    const others = answer.headers.length - shown.length;
+    return [
+      h("h3", {}, title, " ", statusBadge(answer.status)),
+      headerTable(shown, className),
+      others ? h("p", { class: "muted more-headers" }, `${plural(others, "other header")} not shown`) : null,
+      h("pre", { class: `body ${className}` }, prettyBody(answer.body)),
+    ];
+  },
+};
+
 // ------------------------------------------------------------------------------------------- the page
-const views = { journal, events, contacts, faults };
+const views = { journal, events, contacts, faults }; // and `proxy`, when the page is a proxy's
 let current = null;
 
 async function route() {
-  const [name, arg] = (location.hash.slice(1) || "journal").split("/");
+  const [name, arg] = (location.hash.slice(1) || (proxy.available ? "proxy" : "journal")).split("/");
   current = views[name] ? name : "journal";
   for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${current}`;
   for (const tab of document.querySelectorAll("#tabs a")) tab.toggleAttribute("aria-current", tab.dataset.view === current);
@@ -829,7 +1212,8 @@ async function route() {
 }
 
 async function loadOperations() {
-  const spec = await (await fetch("/openapi.json")).json();
+  // A proxy forwards /openapi.json upstream; it serves the shadow's under its own prefix.
+  const spec = await (await fetch(proxy.available ? `${API}/proxy/openapi.json` : "/openapi.json")).json();
   const ids = Object.entries(spec.paths)
     .filter(([path]) => !path.startsWith(`${API}/`))
     .flatMap(([path, item]) =>
@@ -872,8 +1256,9 @@ async function poll() {
   if (!$("#live").checked || polling || tokenPrompt) return;
   polling = true;
   try {
-    await faults.refresh();
+    if (!proxy.available) await faults.refresh(); // a proxy's shadow takes no faults
     if (current === "journal") await journal.poll();
+    if (current === "proxy") await proxy.poll();
   } catch (error) {
     failed(error);
   } finally {
@@ -881,8 +1266,25 @@ async function poll() {
   }
 }
 
+/** The page's first admin call; on a proxy its answer says so, and then the comparisons must answer too. */
+async function detectProxy() {
+  try {
+    await faults.refresh();
+  } catch (error) {
+    return failed(error);
+  }
+  if (!servedByProxy) return;
+  try {
+    await api("/proxy/comparisons", { query: { limit: 1, summary: "true" } });
+  } catch (error) {
+    return failed(error);
+  }
+  proxy.enable();
+}
+
 function start() {
   renderLegends();
+  proxy.init();
   journal.init();
   events.init();
   contacts.init();
@@ -894,9 +1296,11 @@ function start() {
     if (await askForToken()) route().catch(failed);
   });
   window.addEventListener("hashchange", () => route().catch(failed));
-  loadOperations().catch(failed);
-  route()
-    .then(() => faults.refresh())
+  detectProxy()
+    .then(() => {
+      loadOperations().catch(failed);
+      return route();
+    })
     .catch(failed)
     .finally(() => {
       document.body.dataset.ready = "true";
