@@ -17,7 +17,7 @@ import pytest
 from test_snapshot import ADA, APP1, BOB, PORTAL2, by_email, by_vid, event_input, rich_backend
 
 from mock_server import create_app, snapshot
-from mock_server.models import Backend
+from mock_server.backend import Backend
 from mock_server.settings import Settings
 from mock_server.snapshot import _StateCopy, image_json, load_snapshot, remove_stale_temporaries, save_state
 from mock_server.testing import serve_in_thread
@@ -96,7 +96,7 @@ def test_requests_are_answered_while_a_save_is_being_written(tmp_path, monkeypat
         headers = {"Authorization": "Bearer t"}
         httpx.post(f"{url}{UPSERT}", json={"inputs": [event_input("before")]}, headers=headers).raise_for_status()
         answers: dict[str, httpx.Response] = {}
-        saving = threading.Thread(target=lambda: answers.setdefault("save", httpx.post(f"{url}/__mock/snapshot", timeout=30)))
+        saving = threading.Thread(target=lambda: answers.setdefault("save", httpx.post(f"{url}/__mock/snapshot", headers={"Content-Type": "application/json"}, timeout=30)))
         saving.start()
         assert writing.wait(10)
 
