@@ -292,7 +292,42 @@ function changeItem(change) {
   return h("li", {}, h("span", { class: `kind ${change.kind}` }, change.kind), " ", h("b", {}, change.action), " ", key, change.summary ? ` — ${change.summary}` : "");
 }
 
+/** Paging shared by the journal and the proxy's comparisons: newest first, `before` names the page shown (null: the
+ * newest, the one that updates live), `cursors` the newer pages to go back to. */
+const pagedRows = {
+  async firstPage() {
+    this.cursors = [];
+    this.before = null;
+    await this.load();
+  },
+
+  older() {
+    this.cursors.push(this.before);
+    this.before = this.rows[this.rows.length - 1].id;
+    this.load().catch(failed);
+  },
+
+  newer() {
+    this.before = this.cursors.pop() ?? null;
+    this.load().catch(failed);
+  },
+
+  /** Rows new since the last look, on top of the page (which keeps PAGE_SIZE rows); false when none was new. */
+  prepend(items) {
+    const fresh = items.filter((item) => !this.rows.some((row) => row.id === item.id));
+    if (!fresh.length) return false;
+    this.rows = [...fresh, ...this.rows];
+    if (this.rows.length > PAGE_SIZE) {
+      this.rows.length = PAGE_SIZE;
+      this.hasOlder = true;
+    }
+    this.render();
+    return true;
+  },
+};
+
 const journal = {
+  ...pagedRows,
   form: $("#journal-filters"),
   filters: {},
   cursors: [], // before_id of each newer page, to go back
@@ -326,12 +361,6 @@ const journal = {
     settle(panel, h("p", { class: "hint" }, "Select a call to see its headers, body, answer and the state it changed."));
   },
 
-  async firstPage() {
-    this.cursors = [];
-    this.before = null;
-    await this.load();
-  },
-
   async load() {
     const ticket = this.requests.take();
     const page = await api("/journal", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, before_id: this.before } });
@@ -353,25 +382,7 @@ const journal = {
     if (page.total < this.total || page.latest_id < this.latestId || page.paging) return this.load(); // cleared, or too many
     this.total = page.total;
     this.latestId = Math.max(this.latestId, page.latest_id);
-    const fresh = page.results.filter((e) => !this.rows.some((row) => row.id === e.id));
-    if (!fresh.length) return this.renderTotal();
-    this.rows = [...fresh, ...this.rows];
-    if (this.rows.length > PAGE_SIZE) {
-      this.rows.length = PAGE_SIZE;
-      this.hasOlder = true;
-    }
-    this.render();
-  },
-
-  older() {
-    this.cursors.push(this.before);
-    this.before = this.rows[this.rows.length - 1].id;
-    this.load().catch(failed);
-  },
-
-  newer() {
-    this.before = this.cursors.pop() ?? null;
-    this.load().catch(failed);
+    if (!this.prepend(page.results)) this.renderTotal();
   },
 
   renderTotal() {
@@ -859,6 +870,7 @@ function headerTable(pairs, className) {
 }
 
 const proxy = {
+  ...pagedRows,
   available: false,
   form: $("#proxy-filters"),
   filters: {},
@@ -964,12 +976,6 @@ const proxy = {
   },
 
   // ------------------------------------------------------------------ the list
-  async firstPage() {
-    this.cursors = [];
-    this.before = null;
-    await this.load();
-  },
-
   async load() {
     const ticket = this.requests.take();
     const page = await api("/proxy/comparisons", { query: { ...this.filters, summary: "true", limit: PAGE_SIZE, before_id: this.before } });
@@ -992,25 +998,7 @@ const proxy = {
     if (this.before !== null) return void (this.latestId = page.latest_id);
     if (page.paging) return this.load(); // more than a page since the last look
     this.latestId = page.latest_id;
-    const fresh = page.comparisons.filter((c) => !this.rows.some((row) => row.id === c.id));
-    if (!fresh.length) return;
-    this.rows = [...fresh, ...this.rows];
-    if (this.rows.length > PAGE_SIZE) {
-      this.rows.length = PAGE_SIZE;
-      this.hasOlder = true;
-    }
-    this.render();
-  },
-
-  older() {
-    this.cursors.push(this.before);
-    this.before = this.rows[this.rows.length - 1].id;
-    this.load().catch(failed);
-  },
-
-  newer() {
-    this.before = this.cursors.pop() ?? null;
-    this.load().catch(failed);
+    this.prepend(page.comparisons);
   },
 
   render() {
