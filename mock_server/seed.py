@@ -1,4 +1,5 @@
-"""Seed files: the portals, contacts, property definitions, tokens and events a mock starts with.
+"""Seed files: the portals (property definitions, contacts, lists), tokens, developer keys and events a mock
+starts with.
 
 JSON or YAML (by extension)::
 
@@ -6,10 +7,13 @@ JSON or YAML (by extension)::
       - id: 1
         propertyDefinitions: [webinar_platform, room]
         contacts: [{email: ada@example.com, properties: {firstname: Ada}}, {vid: 3000000001}]
+        lists: [{listId: "101", name: Webinar leads}]
     tokens:
       - {token: pat-app2, portalId: 1, appId: 2}
       - {token: pat-readonly, scopes: [crm.objects.marketing_events.read]}
       - {token: pat-expired, expired: true}
+    developerKeys:
+      - {key: dev-key-1, appIds: [1]}
     events:
       - {appId: 1, externalAccountId: acct-1, externalEventId: webinar-1, eventName: Launch, eventOrganizer: Ada}
 """
@@ -25,7 +29,7 @@ import yaml
 from .exceptions import ValidationError
 from .spec import Operation
 
-SEED_KEYS = {"portals", "tokens", "events"}
+SEED_KEYS = {"portals", "tokens", "developerKeys", "events"}
 
 
 def read_seed(path: str | Path) -> dict[str, Any]:
