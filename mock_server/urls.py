@@ -8,6 +8,7 @@ against one version's operations, not against all of them in a row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,8 +47,16 @@ def api_routes(documents: dict[str, dict[str, Any]], mock: MockContext) -> list[
             else:
                 mounted[prefix].append(Route(path[len(prefix) :], endpoint, methods=list(endpoints)))
         # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, in HubSpot's shape.
-        routes += [Mount(prefix, app=Router(rs, redirect_slashes=False)) for prefix, rs in mounted.items() if rs]
+        routes += [_mount(prefix, Router(rs, redirect_slashes=False)) for prefix, rs in mounted.items() if rs]
     return routes
+
+
+def _mount(prefix: str, router: Router) -> Mount:
+    """A Mount whose remainder may hold any character: Starlette's `.*` stops at a newline, so an id with an
+    encoded one (`%0A`) would be an unknown route instead of reaching its operation."""
+    mount = Mount(prefix, app=router)
+    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+    return mount
 
 
 class ByMethod:

@@ -166,6 +166,20 @@ def test_look_alike_paths_reach_the_operation_they_name(app, client, version):
 
 
 @pytest.mark.parametrize("version", drift.VERSIONS)
+def test_an_id_holding_an_encoded_newline_reaches_its_operation(app, client, version):
+    """`%0A` is decoded before routing; the id is then unknown to the operation, not the path to the router."""
+    prefix = VERSIONS[version].marketing_events
+    for method, path, query, expected in [
+        ("GET", "/events/a%0Ab", {"externalAccountId": ACCOUNT}, "getDetails"),
+        ("POST", "/events/a%0Ab/cancel", {"externalAccountId": ACCOUNT}, "cancelEvent"),
+        ("GET", "/a%0A1", {}, "getByObjectId"),
+    ]:
+        response = client.request(method, prefix + path, params=query)
+        assert response.status_code == 404 and response.json()["category"] == "OBJECT_NOT_FOUND", response.text
+        assert _answered_by(app, method, prefix + path.replace("%0A", "\n")) == expected
+
+
+@pytest.mark.parametrize("version", drift.VERSIONS)
 def test_list_all_is_served_at_the_prefix_itself(app, client, version):
     prefix = VERSIONS[version].marketing_events
     for path in (prefix, prefix + "/"):  # both official SDKs ask with the trailing slash
