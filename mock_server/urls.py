@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,22 +41,30 @@ def api_routes(documents: dict[str, dict[str, Any]], mock: MockContext) -> list[
             endpoint = endpoints[next(iter(endpoints))] if len(endpoints) == 1 else ByMethod(endpoints)
             prefix = next((p for p in version.prefixes if path.startswith(p + "/")), None)
             if prefix is None:  # the list-all path is the prefix itself; and the v3 spec's spelling of it
-                routes.append(Route(path, endpoint, methods=list(endpoints)))
+                routes.append(_exact(Route(path, endpoint, methods=list(endpoints))))
                 # Both official SDKs ask for the list with a trailing slash (`/marketing/v3/marketing-events/`).
-                routes.append(Route(path + "/", endpoint, methods=list(endpoints)))
+                routes.append(_exact(Route(path + "/", endpoint, methods=list(endpoints))))
             else:
-                mounted[prefix].append(Route(path[len(prefix) :], endpoint, methods=list(endpoints)))
+                mounted[prefix].append(_exact(Route(path[len(prefix) :], endpoint, methods=list(endpoints))))
         # HubSpot has no trailing-slash redirects: `/events/upsert/` is an unknown route, in HubSpot's shape.
         routes += [_mount(prefix, Router(rs, redirect_slashes=False)) for prefix, rs in mounted.items() if rs]
     return routes
 
 
 def _mount(prefix: str, router: Router) -> Mount:
-    """A Mount whose remainder may hold any character: Starlette's `.*` stops at a newline, so an id with an
-    encoded one (`%0A`) would be an unknown route instead of reaching its operation."""
-    mount = Mount(prefix, app=router)
-    mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
-    return mount
+    return _exact(Mount(prefix, app=router))
+
+
+RouteT = TypeVar("RouteT", Route, Mount)
+
+
+def _exact(route: RouteT) -> RouteT:
+    """The route matches the whole path, whatever characters it holds. Starlette's patterns end in `$`, which
+    also matches before a final newline, and a Mount's `.*` stops at one: a path ending in an encoded newline
+    (`%0A`) would reach the list of all events, and an id holding one would be an unknown route."""
+    pattern = route.path_regex.pattern
+    route.path_regex = re.compile(pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern, re.DOTALL)
+    return route
 
 
 class ByMethod:

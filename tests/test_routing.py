@@ -167,12 +167,15 @@ def test_look_alike_paths_reach_the_operation_they_name(app, client, version):
 
 @pytest.mark.parametrize("version", drift.VERSIONS)
 def test_an_id_holding_an_encoded_newline_reaches_its_operation(app, client, version):
-    """`%0A` is decoded before routing; the id is then unknown to the operation, not the path to the router."""
+    """`%0A` is decoded before routing; the id is then unknown to the operation, not the path to the router, and
+    a path ending in one is not the path without it."""
     prefix = VERSIONS[version].marketing_events
     for method, path, query, expected in [
         ("GET", "/events/a%0Ab", {"externalAccountId": ACCOUNT}, "getDetails"),
         ("POST", "/events/a%0Ab/cancel", {"externalAccountId": ACCOUNT}, "cancelEvent"),
         ("GET", "/a%0A1", {}, "getByObjectId"),
+        ("GET", "/%0A", {}, "getByObjectId"),  # not the list of all events at "/"
+        ("GET", "/events/search%0A", {"externalAccountId": ACCOUNT}, "getDetails"),  # an event named "search\n"
     ]:
         response = client.request(method, prefix + path, params=query)
         assert response.status_code == 404 and response.json()["category"] == "OBJECT_NOT_FOUND", response.text
