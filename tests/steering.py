@@ -2,7 +2,7 @@
 
 Random ids name nothing, so a generated case mostly ends in a 404 before any rule runs. A steered case has every
 reference (path, query and body: external ids, objectIds, vids, emails, lists, the app and its developer key)
-pointing at something the seed made, and values in the units HubSpot means (interactionDateTime in ms), so it
+pointing at something the seed made (CRM contacts by their id), and values in the units HubSpot means (interactionDateTime in ms), so it
 reaches the rules. The suites steer half of the positive cases and leave the rest as generated.
 """
 
@@ -62,6 +62,7 @@ def steered(case: Any, seeded: Seeded, object_ids: list[str]) -> Any:
             "subscriberState": state, "listId": list_id, "appId": seeded.app_id, "q": event_id,
             "contactIdentifier": vids[0] if by_vid else emails[0], "hapikey": seeded.developer_key,
             "state": read_state, "limit": 10, "after": "0",  # a page of the read side, from its start
+            "contactId": vids[0], "idProperty": "hs_object_id",  # CRM contacts, by their id
         }
         for part in (case.path_parameters, case.query):
             for name in part or {}:

@@ -64,7 +64,7 @@ def test_schemathesis_cli_passes_every_check_against_the_live_server(mock_cli):
             found = client.get("/__mock/journal", params={"operation": operation, "status": status, "summary": "true", "limit": 1})
             return len(found.json()["results"])
 
-        assert len(operations) == 37
+        assert {"getAllEvents", "getAllEventsAtSpecPath", "getAppSettings", "updateAppSettings"} <= operations
         for operation in sorted(operations):
             assert answers(operation, "2xx") + answers(operation, "4xx") > 0, f"{operation} was never called"
             assert not answers(operation, "5xx"), f"{operation} answered a 5xx"
