@@ -47,7 +47,7 @@ def test_the_seed_holds_the_developer_key_schemathesis_sends():
 
 
 def test_schemathesis_cli_passes_every_check_against_the_live_server(mock_cli):
-    examples = os.environ.get("CONTRACT_CLI_EXAMPLES", "30")
+    examples = os.environ.get("CONTRACT_CLI_EXAMPLES", "20")
     run = subprocess.run(
         [str(BIN / "schemathesis"), "run", f"{mock_cli}/openapi.json", "-H", "Authorization: Bearer pat-contract-tests",
          "--checks", "all", "--phases", "examples,coverage,fuzzing", "-n", examples, "--no-color"],

@@ -4,7 +4,9 @@ Our own spec can agree with the mock and both be wrong: here HubSpot's published
 and judge the answers. Every one of HubSpot's 36 operations, positive and negative data, with the checks
 not_a_server_error, response_schema_conformance, status_code_conformance and content_type_conformance. An
 answer may break HubSpot's spec only where contracts/hubspot_spec_allowlist.yaml says so (operation, check and
-status, with the reason); each operation must answer no 5xx, break nothing else, and answer 2xx at least once.
+status, narrowed to a message or held to another status's schema, with the reason); each operation must answer
+no 5xx, break nothing else, and answer 2xx at least once. Only the generation is eased: arrays that only
+requests use are capped at two items (a batch of 20-field custom properties costs a second a case otherwise).
 
 Half of the positive cases are steered onto seeded objects (events, objectIds, contacts, lists, the developer
 key's app) so that they reach the rules instead of 404s. HubSpot's spec declares OAuth: every case carries a
@@ -31,8 +33,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
-from starlette.testclient import TestClient
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from starlette.testclient import TestClient
 
 from contracts import drift
 from mock_server import Settings, create_app
@@ -58,8 +60,6 @@ SEEDED = Seeded(
 )
 
 app = create_app(Settings.for_profile(os.environ.get("CONTRACT_PROFILE", "live"), accept_any_token=False), seed=SEEDED.seed())
-
-
 OBJECT_IDS = [str(e["objectId"]) for e in dump_state(app.state.backend)["portals"]["1"]["events"]]  # the same after each reset
 
 
@@ -160,6 +160,13 @@ def _ours(version: str, method: str, path: str) -> dict[str, Any]:
     return app.state.openapi_versions[version]["paths"][path][method.lower()]
 
 
+def _hubspot_operation(version: str, operation_id: str) -> dict[str, Any]:
+    """HubSpot's operation at the method and path of our operation."""
+    path, method = next((p, m) for p, item in app.state.openapi_versions[version]["paths"].items() for m, op in item.items()
+                        if isinstance(op, dict) and op.get("operationId") == operation_id)
+    return drift.load_hubspot(version)["paths"][path][method]
+
+
 def operations() -> Iterator[Any]:
     for version, schema in SCHEMAS.items():
         for result in schema.get_all_operations():
@@ -245,9 +252,7 @@ def _unexcused(operation_id: str, version: str, check: str, response: Any, messa
 def _first_error(version: str, operation_id: str, status: int, body: Any) -> str | None:
     """The first way the body breaks HubSpot's schema for that status of the operation (None: it does not)."""
     document = drift.load_hubspot(version)
-    path, method = next((p, m) for p, item in app.state.openapi_versions[version]["paths"].items() for m, op in item.items()
-                        if isinstance(op, dict) and op.get("operationId") == operation_id)
-    response = drift.resolve(document, document["paths"][path][method]["responses"][str(status)])
+    response = drift.resolve(document, _hubspot_operation(version, operation_id)["responses"][str(status)])
     schema = response["content"]["application/json"]["schema"]
     validator = jsonschema_rs.validator_for({**schema, "components": document["components"]})
     error = next(validator.iter_errors(body), None)
@@ -292,9 +297,7 @@ def test_every_allowlist_entry_names_served_operations_checks_and_one_reason():
         if entry.judged_as is not None:  # HubSpot declares that status on each operation
             for version in entry.versions or VERSIONS:
                 for operation_id in entry.operations:
-                    path, method = next((p, m) for p, item in app.state.openapi_versions[version]["paths"].items()
-                                        for m, op in item.items() if isinstance(op, dict) and op.get("operationId") == operation_id)
-                    assert str(entry.judged_as) in drift.load_hubspot(version)["paths"][path][method]["responses"], entry
+                    assert str(entry.judged_as) in _hubspot_operation(version, operation_id)["responses"], entry
 
 
 def test_every_allowlisted_answer_is_one_our_document_declares():
