@@ -90,6 +90,25 @@ def test_search_filters_or_between_groups_and_within_a_group_and(client):
     assert search(client, {**by_email("nobody@example.com")}) == {"total": 0, "results": []}
 
 
+def _ids(client: TestClient, *filters: dict[str, Any]) -> list[str]:
+    return [c["id"] for c in search(client, {"filterGroups": [{"filters": list(filters)}], "sorts": ["hs_object_id"]})["results"]]
+
+
+def test_search_takes_every_operator_of_hubspots(client):
+    vid = lambda op, v, **more: {"propertyName": "hs_object_id", "operator": op, "value": v, **more}  # noqa: E731
+    assert _ids(client, vid("GT", "3000000001")) == ["3000000002", "3000000003"]
+    assert _ids(client, vid("GTE", "3000000002"), vid("LT", "3000000003")) == ["3000000002"]
+    assert _ids(client, vid("LTE", "3000000001")) == ["3000000001"]
+    assert _ids(client, vid("BETWEEN", "3000000002", highValue="3000000003")) == ["3000000002", "3000000003"]
+    # numbers compare as numbers (9 < 10), text as text; a contact without the property never matches
+    assert _ids(client, vid("LT", "10000000000")) == ["3000000001", "3000000002", "3000000003"]
+    assert _ids(client, {"propertyName": "firstname", "operator": "GT", "value": "B"}) == ["3000000001"]
+    token = lambda op, v: {"propertyName": "email", "operator": op, "value": v}  # noqa: E731
+    assert _ids(client, token("CONTAINS_TOKEN", "grace")) == ["3000000001"]
+    assert _ids(client, token("CONTAINS_TOKEN", "ALA*")) == ["3000000002"]
+    assert _ids(client, token("NOT_CONTAINS_TOKEN", "example")) == []
+
+
 def test_search_pages_with_after_and_limit(client):
     first = search(client, {"sorts": ["hs_object_id"], "limit": 2})
     assert first["total"] == 3 and [c["id"] for c in first["results"]] == ["3000000001", "3000000002"]
@@ -106,7 +125,8 @@ def test_search_answers_the_default_properties_and_null_for_missing_ones(client)
 
 
 @pytest.mark.parametrize("body, where", [
-    ({"filterGroups": [{"filters": [{"propertyName": "email", "operator": "GT", "value": "a"}]}]}, "operator"),
+    ({"filterGroups": [{"filters": [{"propertyName": "email", "operator": "GT"}]}]}, "value"),
+    ({"filterGroups": [{"filters": [{"propertyName": "hs_object_id", "operator": "BETWEEN", "value": "1"}]}]}, "value"),
     ({"filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ"}]}]}, "value"),
     ({"filterGroups": [{"filters": [{"propertyName": "email", "operator": "IN", "value": "a"}]}]}, "values"),
     ({"limit": 500}, "limit"),

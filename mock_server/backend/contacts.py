@@ -8,6 +8,8 @@ HubSpot derives: hs_object_id (its vid), createdate and lastmodifieddate.
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from typing import Any, Callable, Iterable, Mapping
 
 from ..clock import iso_ms
@@ -178,7 +180,47 @@ def _filter(raw: dict[str, Any], where: str) -> Callable[[Contact], bool]:
         return lambda c: value(c) not in (None, "")
     if operator == "NOT_HAS_PROPERTY":
         return lambda c: value(c) in (None, "")
-    raise invalid(f"{where}.operator", f"operator {operator} is not supported by the mock (EQ, NEQ, IN, NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY)")
+    if operator in _ORDER_TESTS or operator == "BETWEEN":
+        if "value" not in raw or (operator == "BETWEEN" and "highValue" not in raw):
+            raise invalid(f"{where}.value", f"{operator} needs a value" + (" and a highValue" if operator == "BETWEEN" else ""))
+        low = fold(str(raw["value"]))
+        if operator == "BETWEEN":
+            high = fold(str(raw["highValue"]))
+            return lambda c: _ORDER_TESTS["GTE"](_compare(value(c), low)) and _ORDER_TESTS["LTE"](_compare(value(c), high))
+        test = _ORDER_TESTS[operator]
+        return lambda c: test(_compare(value(c), low))
+    if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+        if "value" not in raw:
+            raise invalid(f"{where}.value", f"{operator} needs a value")
+        pattern = str(raw["value"]).lower()
+        contains = operator == "CONTAINS_TOKEN"
+        return lambda c: any(fnmatch.fnmatchcase(t, pattern) for t in _tokens(value(c))) is contains
+    raise invalid(f"{where}.operator", f"operator {operator} is not one of HubSpot's")
+
+
+# [A] Ordered operators compare as numbers when both sides are numbers, else as text (the mock keeps every
+# property as a string; HubSpot knows each property's type). A contact without the property never matches.
+_ORDER_TESTS: dict[str, Callable[[int | None], bool]] = {
+    "GT": lambda r: r is not None and r > 0,
+    "GTE": lambda r: r is not None and r >= 0,
+    "LT": lambda r: r is not None and r < 0,
+    "LTE": lambda r: r is not None and r <= 0,
+}
+
+
+def _compare(have: str | None, want: str) -> int | None:
+    if have is None or have == "":
+        return None
+    try:
+        a, b = float(have), float(want)
+    except ValueError:
+        return (have > want) - (have < want)
+    return (a > b) - (a < b)
+
+
+def _tokens(text: str | None) -> list[str]:
+    """[A] CONTAINS_TOKEN: the value's words (letters and digits), without case; `*` in the query is a wildcard."""
+    return re.findall(r"[\w]+", text.lower()) if text else []
 
 
 def _sort(raw: Any, where: str) -> tuple[str, bool]:
