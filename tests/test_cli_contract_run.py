@@ -7,8 +7,10 @@ then shows what the run reached: every operation, the app-settings ones past the
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import tomllib
@@ -71,3 +73,35 @@ def test_schemathesis_cli_passes_every_check_against_the_live_server(mock_cli):
         for operation in ("getAppSettings", "updateAppSettings"):  # the developer key was sent and accepted
             past_the_key = sum(answers(operation, status) for status in ("2xx", "400", "403", "404"))
             assert past_the_key, f"{operation} never got past its developer-key check (all 401)"
+
+
+def test_the_readme_contract_block_runs_as_written():
+    """The README's "Live, from the command line" block, word for word, in bash from the repository (its
+    `.venv` is this test's environment): the mock starts on 8091, schemathesis passes, `kill %1` stops it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- readme: runs (tests/test_cli_contract_run.py) -->\n```bash\n", 1)[1].split("\n```", 1)[0]
+    workdir = ROOT if (ROOT / ".venv").resolve() == Path(sys.prefix).resolve() else _checkout_with_this_venv()
+    process = subprocess.Popen(
+        ["bash", "-e", "-c", block], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,  # the mock the block starts in the background dies with it, whatever happens
+    )
+    try:
+        output, _ = process.communicate(timeout=600)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, output[-4000:]
+    assert re.search(r"\d+ generated, \d+ passed", output) and " failed" not in output.split("SUMMARY")[-1], output[-3000:]
+    with pytest.raises(httpx.ConnectError):  # kill %1 stopped the mock
+        httpx.get("http://127.0.0.1:8091/openapi.json", timeout=2)
+
+
+def _checkout_with_this_venv() -> Path:
+    """A directory that looks like the checkout to the block: the repository's files, `.venv` this environment."""
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix="readme-contract-"))
+    for name in ("contracts", "schemathesis.toml"):
+        (work / name).symlink_to(ROOT / name)
+    (work / ".venv").symlink_to(Path(sys.prefix))
+    return work
