@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import httpx
 import hubspot
@@ -28,7 +28,7 @@ from urllib3.util.retry import Retry
 from mock_server import create_app
 from mock_server.proxy import ProxyConfig
 from mock_server.testing import serve_in_thread
-from test_inspector_browser import ARTIFACTS, WIDTHS, browser, layout_problems  # noqa: F401 (browser: the fixture)
+from test_inspector_browser import ARTIFACTS, WIDTHS, browser, layout_problems, open_page  # noqa: F401 (the fixtures)
 from test_proxy import ACCOUNT, BASELINE, EVENTS, STAND_IN, TOKEN, by_email, event, serve_proxy
 
 # After test_inspector_browser: without playwright or chromium it has skipped this module (failed it under CI=true).
@@ -74,25 +74,6 @@ def proxied() -> Iterator[Proxied]:
     with serve_in_thread(create_app(STAND_IN)) as upstream_url:
         with serve_proxy(ProxyConfig(upstream=upstream_url, settings=BASELINE)) as (proxy_url, _):
             yield Proxied(proxy_url, upstream_url, sdk(proxy_url))
-
-
-@pytest.fixture
-def open_page(browser) -> Iterator[Callable[..., Page]]:  # noqa: F811
-    """open_page(width=1440) -> a fresh page; after the test, none of them may have thrown."""
-    contexts, errors = [], []
-
-    def open_page(width: int = 1440) -> Page:
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert errors == [], f"the page threw: {errors}"
 
 
 def open_inspector(page: Page, url: str, view: str = "") -> None:

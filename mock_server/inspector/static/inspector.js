@@ -324,6 +324,21 @@ const pagedRows = {
     this.render();
     return true;
   },
+
+  /** A row chosen by id (a click or a deep link): marked in the list, the detail panel told what comes; null
+   * (with a hint in the panel) when the id cannot be one. `key` names the panel's dataset entry for the id shown. */
+  startSelecting(wanted, rows, panel, key, noun) {
+    const id = Number(wanted);
+    this.selected = id;
+    for (const tr of rows.children) tr.classList.toggle("selected", Number(tr.dataset.id) === id);
+    if (!Number.isSafeInteger(id) || id < 1) {
+      delete panel.dataset[key];
+      settle(panel, h("p", { class: "hint" }, `There is no ${noun} #${wanted}.`));
+      return null;
+    }
+    if (panel.dataset[key] !== String(id)) busy(panel, `Loading ${noun} #${id}…`);
+    return id;
+  },
 };
 
 const journal = {
@@ -429,15 +444,9 @@ const journal = {
   },
 
   async select(wanted) {
-    const entryId = Number(wanted);
     const panel = $("#journal-detail");
-    this.selected = entryId;
-    for (const tr of $("#journal-rows").children) tr.classList.toggle("selected", Number(tr.dataset.id) === entryId);
-    if (!Number.isSafeInteger(entryId) || entryId < 1) {
-      delete panel.dataset.entry;
-      return settle(panel, h("p", { class: "hint" }, `There is no call #${wanted}.`));
-    }
-    if (panel.dataset.entry !== String(entryId)) busy(panel, `Loading call #${entryId}…`);
+    const entryId = this.startSelecting(wanted, $("#journal-rows"), panel, "entry", "call");
+    if (entryId === null) return;
     let entry, comparison;
     try {
       entry = await api(`/journal/${entryId}`);
@@ -1042,15 +1051,9 @@ const proxy = {
 
   // ------------------------------------------------------------------ one comparison
   async select(wanted) {
-    const comparisonId = Number(wanted);
     const panel = $("#proxy-detail");
-    this.selected = comparisonId;
-    for (const tr of $("#proxy-rows").children) tr.classList.toggle("selected", Number(tr.dataset.id) === comparisonId);
-    if (!Number.isSafeInteger(comparisonId) || comparisonId < 1) {
-      delete panel.dataset.comparison;
-      return settle(panel, h("p", { class: "hint" }, `There is no comparison #${wanted}.`));
-    }
-    if (panel.dataset.comparison !== String(comparisonId)) busy(panel, `Loading comparison #${comparisonId}…`);
+    const comparisonId = this.startSelecting(wanted, $("#proxy-rows"), panel, "comparison", "comparison");
+    if (comparisonId === null) return;
     let comparison, entry;
     try {
       comparison = await api(`/proxy/comparisons/${comparisonId}`);
