@@ -8,11 +8,14 @@ changes: ``x-required-when`` (a parameter or fields become required), ``x-iso-st
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import jsonschema_rs
@@ -37,8 +40,32 @@ SWITCHES: dict[str, Callable[[Settings], bool]] = {
 
 @lru_cache(maxsize=1)
 def base_document() -> dict[str, Any]:
+    """The spec as data. Parsing its YAML is most of a start-up (~50 ms), so the parsed form is cached as JSON
+    under the user's cache directory, named by the YAML's digest (as Python caches bytecode): a changed spec is
+    parsed anew, and an unwritable cache only costs the parse."""
     text = resources.files("mock_server.openapi").joinpath(SPEC_FILE).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    cached = _spec_cache_dir() / f"spec-{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
+    try:
+        document: dict[str, Any] = orjson.loads(cached.read_bytes())
+        return document
+    except (OSError, orjson.JSONDecodeError):
+        pass
+    document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        data = orjson.dumps(document)
+        if orjson.loads(data) == document:  # only plain JSON data round-trips (a YAML date would not)
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            partial.write_bytes(data)
+            os.replace(partial, cached)
+    except OSError:
+        pass
+    return document
+
+
+def _spec_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hubspot-mock"
 
 
 @lru_cache(maxsize=64)  # settings are frozen: a test suite making many apps with the same settings builds each once
@@ -228,8 +255,24 @@ ADMIN_PREFIX = "/__mock/"
 
 
 def operations(document: dict[str, Any]) -> list[Operation]:
-    """Every operation of a document (document_for's HubSpot operations, or admin_document's)."""
+    """Every operation of a document (document_for's HubSpot operations, or admin_document's). Documents are
+    built once and never changed, so their operations are too: the app asks for them several times at start."""
+    cached = _operations.get(id(document))
+    if cached is not None and cached[0] is document:
+        return cached[1]
+    ops = _read_operations(document)
+    if len(_operations) >= 32:  # tests build many documents: keep the recent ones
+        _operations.pop(next(iter(_operations)))
+    _operations[id(document)] = (document, ops)
+    return ops
+
+
+_operations: dict[int, tuple[dict[str, Any], list[Operation]]] = {}
+
+
+def _read_operations(document: dict[str, Any]) -> list[Operation]:
     components = document.get("components", {})
+    components_key = orjson.dumps(components, option=orjson.OPT_SORT_KEYS)  # once, not once per request body
     ops = []
     for path, item in document["paths"].items():
         for method, spec in item.items():
@@ -254,7 +297,7 @@ def operations(document: dict[str, Any]) -> list[Operation]:
                 )
             body = spec.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if body is not None:
-                op.body_validator = _validator({**body, "components": components})
+                op.body_validator = _validator({**body, "components": components}, components_key)
             ops.append(op)
     return ops
 
@@ -281,10 +324,14 @@ def component_schema(name: str) -> dict[str, Any]:
 _validators: dict[bytes, Any] = {}
 
 
-def _validator(schema: dict[str, Any]) -> Any:
+def _validator(schema: dict[str, Any], components_key: bytes = b"") -> Any:
     """A compiled validator, shared by every operation and version with the same schema (compiling each of
-    ~150 operations anew would cost start-up time and memory)."""
-    key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    ~150 operations anew would cost start-up time and memory). A body schema's components are keyed by
+    `components_key`, their serialisation done once per document."""
+    if components_key:
+        key = orjson.dumps({k: v for k, v in schema.items() if k != "components"}, option=orjson.OPT_SORT_KEYS) + components_key
+    else:
+        key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
     validator = _validators.get(key)
     if validator is None:
         validator = _validators[key] = jsonschema_rs.validator_for(schema)

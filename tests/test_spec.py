@@ -155,3 +155,22 @@ def test_the_spec_uses_no_yaml_merge_keys():
                 yield from keys(value)
 
     assert "<<" not in set(keys(yaml.safe_load(text)))
+
+
+def test_the_parsed_spec_is_cached_by_digest_and_a_bad_cache_is_only_a_reparse(tmp_path, monkeypatch):
+    import mock_server.spec as spec
+
+    reference = base_document()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    try:
+        spec.base_document.cache_clear()
+        assert spec.base_document() == reference
+        (cached,) = (tmp_path / "hubspot-mock").glob("spec-*.json")
+        cached.write_bytes(b"{not json")  # corrupt: parsed anew, and written again
+        spec.base_document.cache_clear()
+        assert spec.base_document() == reference and cached.read_bytes().startswith(b"{")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(cached))  # a file where the directory should be: unwritable
+        spec.base_document.cache_clear()
+        assert spec.base_document() == reference
+    finally:
+        spec.base_document.cache_clear()
