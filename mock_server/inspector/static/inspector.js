@@ -292,9 +292,18 @@ function changeItem(change) {
   return h("li", {}, h("span", { class: `kind ${change.kind}` }, change.kind), " ", h("b", {}, change.action), " ", key, change.summary ? ` — ${change.summary}` : "");
 }
 
-/** Paging shared by the journal and the proxy's comparisons: newest first, `before` names the page shown (null: the
+/** Filtering and paging shared by the journal and the proxy's comparisons: newest first, `before` names the page shown (null: the
  * newest, the one that updates live), `cursors` the newer pages to go back to. */
 const pagedRows = {
+  /** The filter form (`this.form`) drives the list: a change starts again from the newest page. */
+  init() {
+    const values = watchFilters(this.form, (filters) => {
+      this.filters = filters;
+      this.firstPage().catch(failed);
+    });
+    this.filters = values();
+  },
+
   async firstPage() {
     this.cursors = [];
     this.before = null;
@@ -354,14 +363,6 @@ const journal = {
   selected: null,
   loaded: false,
   requests: latestOnly(),
-
-  init() {
-    const values = watchFilters(this.form, (filters) => {
-      this.filters = filters;
-      this.firstPage().catch(failed);
-    });
-    this.filters = values();
-  },
 
   /** The list and, for a deep link (#journal/12), that call's detail: both asked for at once. */
   async show(entryId) {
@@ -892,14 +893,6 @@ const proxy = {
   loaded: false,
   report: null,
   requests: latestOnly(),
-
-  init() {
-    const values = watchFilters(this.form, (filters) => {
-      this.filters = filters;
-      this.firstPage().catch(failed);
-    });
-    this.filters = values();
-  },
 
   /** The page is a proxy's: the tab appears, what the proxy refuses (faults, reset on the shadow) goes. */
   enable() {
