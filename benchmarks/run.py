@@ -158,7 +158,7 @@ def run_phase(name: str, args: argparse.Namespace, work: Path, results: dict) ->
             args.seconds, args.rounds, work, args.server_core, args.load_core, log,
         )  # fmt: skip
     elif name == "in-process":
-        results["in_process"] = in_process_cost(args.rounds)
+        results["in_process"] = in_process_cost(args.rounds, args.server_core)
     elif name == "startup":
         results["startup"] = {
             "cli": startup.cli_ready(args.startup_runs, work, args.server_core),
@@ -166,11 +166,12 @@ def run_phase(name: str, args: argparse.Namespace, work: Path, results: dict) ->
         }
 
 
-def in_process_cost(rounds: int) -> dict:
-    """benchmarks/in_process.py in a process of its own (its gc settings are the CLI's): µs per 10-item upsert."""
+def in_process_cost(rounds: int, core: int) -> dict:
+    """benchmarks/in_process.py in a process of its own (its gc settings are the CLI's), pinned to the servers'
+    core: µs per 10-item upsert."""
     script = workload.BENCH_DIR / "in_process.py"
     out = subprocess.run(
-        ["taskset", "-c", "1", sys.executable, str(script), "--scenario", "upsert-10", "--rounds", str(max(rounds, 3)), "--json"],
+        ["taskset", "-c", str(core), sys.executable, str(script), "--scenario", "upsert-10", "--rounds", str(max(rounds, 3)), "--json"],
         capture_output=True, text=True, check=True, timeout=600,
     ).stdout
     return orjson.loads(out.splitlines()[-1])

@@ -24,7 +24,7 @@ from hubspot.marketing.events import (
     BatchInputMarketingEventSubscriber,
     MarketingEventSubscriber,
 )
-from hubspot.marketing.events.exceptions import ApiException
+from hubspot.marketing.events.exceptions import ServiceException
 
 from mock_server import create_app
 from mock_server.proxy import ProxyConfig
@@ -43,20 +43,20 @@ class Run:
     object_id: str
 
 
-def integration(proxy_url: str, upstream_url: str) -> str:
-    """An event, two registrations, an attendance by vid (the stand-in answers 200, the shadow 201), a read-back,
-    and a 503 armed on the upstream. Returns the event's objectId (the upstream's)."""
-    events = hubspot.Client.create(access_token=TOKEN, host=proxy_url).marketing.events
+def integration(events: Any, upstream_url: str, second_email: str = "grace@example.com") -> str:
+    """Through the proxy (`events`: the SDK's marketing.events API pointed at it): an event, two registrations, an
+    attendance by vid (the stand-in answers 200, the shadow 201), a read-back, and a 503 armed on the upstream.
+    Returns the event's objectId (the upstream's)."""
     created = events.batch_api.upsert(BatchInputMarketingEventCreateRequestParams(inputs=[event("webinar-1")]))
     object_id = created.results[0].object_id
     registered = events.add_event_attendees_api.record_by_email(object_id, "register", BatchInputMarketingEventEmailSubscriber(
-        inputs=[by_email("ada@example.com"), by_email("grace@example.com")]))
+        inputs=[by_email("ada@example.com"), by_email(second_email)]))
     vid = next(r.vid for r in registered.results if r.email == "ada@example.com")
     events.add_event_attendees_api.record_by_contact_ids("webinar-1", "attend", BatchInputMarketingEventSubscriber(inputs=[
         MarketingEventSubscriber(vid=vid, interaction_date_time=1_764_601_260_000, properties={})]), external_account_id=ACCOUNT)
     events.basic_api.get_by_object_id(object_id)
     httpx.post(f"{upstream_url}/__mock/faults", json={"action": "respond", "status": 503, "times": 1}).raise_for_status()
-    with pytest.raises(ApiException):
+    with pytest.raises(ServiceException):
         events.basic_api.get_by_object_id(object_id)
     return object_id
 
@@ -65,7 +65,7 @@ def integration(proxy_url: str, upstream_url: str) -> str:
 def run() -> Iterator[Run]:
     with serve_in_thread(create_app(STAND_IN)) as upstream_url:
         with serve_proxy(ProxyConfig(upstream=upstream_url, settings=BASELINE)) as (proxy_url, service):
-            yield Run(proxy_url, upstream_url, service, integration(proxy_url, upstream_url))
+            yield Run(proxy_url, upstream_url, service, integration(hubspot.Client.create(access_token=TOKEN, host=proxy_url).marketing.events, upstream_url))
 
 
 def comparisons(run: Run, **params: Any) -> list[dict[str, Any]]:

@@ -16,20 +16,15 @@ from typing import Any, Iterator
 import httpx
 import hubspot
 import pytest
-from hubspot.marketing.events import (
-    BatchInputMarketingEventCreateRequestParams,
-    BatchInputMarketingEventEmailSubscriber,
-    BatchInputMarketingEventSubscriber,
-    MarketingEventSubscriber,
-)
-from hubspot.marketing.events.exceptions import NotFoundException, ServiceException
+from hubspot.marketing.events.exceptions import NotFoundException
 from urllib3.util.retry import Retry
 
 from mock_server import create_app
 from mock_server.proxy import ProxyConfig
 from mock_server.testing import serve_in_thread
 from test_inspector_browser import ARTIFACTS, WIDTHS, browser, layout_problems, open_page  # noqa: F401 (the fixtures)
-from test_proxy import ACCOUNT, BASELINE, EVENTS, STAND_IN, TOKEN, by_email, event, serve_proxy
+from test_proxy import ACCOUNT, BASELINE, EVENTS, STAND_IN, TOKEN, serve_proxy
+from test_proxy_inspector_api import integration
 
 # After test_inspector_browser: without playwright or chromium it has skipped this module (failed it under CI=true).
 from playwright.sync_api import Page, expect
@@ -51,22 +46,9 @@ def sdk(url: str) -> Any:
 
 
 def drive(proxied: Proxied) -> str:
-    """An event upserted and registrations by email (matched), an attendance by vid (the stand-in answers 200,
-    the live shadow 201: differed) and the event read back (counted differently), then a 503 armed on the upstream.
-    Returns the objectId."""
-    events = proxied.events
-    created = events.batch_api.upsert(BatchInputMarketingEventCreateRequestParams(inputs=[event("webinar-1")]))
-    object_id = created.results[0].object_id
-    registered = events.add_event_attendees_api.record_by_email(object_id, "register", BatchInputMarketingEventEmailSubscriber(
-        inputs=[by_email("ada@example.com"), by_email(LONG_EMAIL)]))
-    vid = next(r.vid for r in registered.results if r.email == "ada@example.com")
-    events.add_event_attendees_api.record_by_contact_ids("webinar-1", "attend", BatchInputMarketingEventSubscriber(inputs=[
-        MarketingEventSubscriber(vid=vid, interaction_date_time=1_764_601_260_000, properties={})]), external_account_id=ACCOUNT)
-    events.basic_api.get_by_object_id(object_id)
-    httpx.post(f"{proxied.upstream}/__mock/faults", json={"action": "respond", "status": 503, "times": 1}).raise_for_status()
-    with pytest.raises(ServiceException):
-        events.basic_api.get_by_object_id(object_id)
-    return object_id
+    """The API tests' integration through the proxy, with a long email to test the layout: registrations matched,
+    the attendance by vid differed (200 against the shadow's 201), the read-back counted differently, then a 503."""
+    return integration(proxied.events, proxied.upstream, LONG_EMAIL)
 
 
 @pytest.fixture
