@@ -68,7 +68,7 @@ def main() -> None:
     sock.bind(("127.0.0.1", args.port))
     sock.listen(2048)
     served = equal_io_app(args.answers) if args.answers else app
-    uvicorn.Server(uvicorn_config(served, defaults.log_level, defaults.access_log)).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(served, defaults.log_level, defaults.access_log, listeners=[sock])).run(sockets=[sock])
 
 
 if __name__ == "__main__":

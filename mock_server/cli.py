@@ -171,7 +171,7 @@ def serve(argv: list[str]) -> int:
         print(f"{PROG}: WARNING: accept_any_token=false and no token is seeded: every call will be answered 401", file=sys.stderr)
     print(banner(settings, app, sock.getsockname()[1]), flush=True)
     tune_gc()
-    config = uvicorn_config(app, settings.log_level, settings.access_log, ServerLimits.from_settings(settings))
+    config = uvicorn_config(app, settings.log_level, settings.access_log, ServerLimits.from_settings(settings), [sock])
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

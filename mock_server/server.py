@@ -10,7 +10,9 @@ uvicorn's httptools protocol, with what it leaves out:
   connection idle longest (one with no request in flight), so half-open sockets can never lock clients out;
 - an unparseable request after valid ones is answered 400 after their answers, in order (uvicorn answers it at
   once, so the valid request is applied but its answer lost);
-- the connection's transport in the ASGI scope, so that a fault can drop it (ASGI has no way to say "drop it").
+- the connection's transport in the ASGI scope, so that a fault can drop it (ASGI has no way to say "drop it");
+- connections waiting to be accepted are accepted at once (see `_accept_waiting`): libuv, under uvloop, accepts
+  one per turn of the event loop, and under load the last of a burst of new connections waited a second.
 
 What uvicorn offers was not enough: `timeout_keep_alive` runs only after an answer; `limit_concurrency` answers
 503 to every request once that many connections are open, idle ones included, so half-open sockets would shut
@@ -24,9 +26,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import http
+import socket
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Sequence, cast
 
 import uvicorn
 from starlette.responses import Response
@@ -42,6 +45,7 @@ try:
 except ImportError:  # Windows: no open-files limit to respect or raise
     resource = None  # type: ignore[assignment]
 
+ACCEPT_BURST = 512  # connections accepted in one go at most, so a connection storm cannot stall the answers
 RESERVED_FILES = 64  # descriptors kept for everything but connections: the listener, logs, the state file
 LINGER_SECONDS = 2.0  # after a final error answer, how long the rest of the request is read and dropped
 
@@ -94,6 +98,9 @@ class MockHttpProtocol(HttpToolsProtocol):
     # Connections with no request in flight, the one idle longest first: whom a new connection may displace.
     # One registry per server: protocol_for() makes a subclass for each.
     idle: ClassVar[OrderedDict["MockHttpProtocol", None]] = OrderedDict()
+    # The server's listening sockets (non-blocking), when it was handed them: new connections waiting there are
+    # accepted by _accept_waiting.
+    listeners: ClassVar[tuple[socket.socket, ...]] = ()
 
     # ------------------------------------------------------------------ connection
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's own
@@ -108,6 +115,7 @@ class MockHttpProtocol(HttpToolsProtocol):
         self._make_room()
         if not self._done:
             self._become_idle()
+        self._accept_waiting()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_timer()
@@ -197,6 +205,32 @@ class MockHttpProtocol(HttpToolsProtocol):
         else:
             self.transport.close()
 
+    # ------------------------------------------------------------------ accepting
+    def _accept_waiting(self) -> None:
+        """Accept every connection already waiting on the listening sockets, now. libuv (under uvloop) accepts
+        one connection per turn of the event loop, and under load one turn answers a request on every busy
+        connection: of 128 clients connecting at once to a busy mock, the last waited 1.2 s for its accept (the
+        128-connection p99). Each is handed to the loop as its own accept would hand it over."""
+        for listener in self.listeners:
+            for _ in range(ACCEPT_BURST):
+                try:
+                    connection, _ = listener.accept()
+                except (BlockingIOError, InterruptedError):
+                    break
+                except OSError:  # closed at shutdown, or out of descriptors: left to the loop's own accept
+                    break
+                connection.setblocking(False)
+                self.loop.create_task(self._serve_accepted(connection))
+
+    async def _serve_accepted(self, connection: socket.socket) -> None:
+        try:
+            await self.loop.connect_accepted_socket(self._sibling, connection)
+        except OSError:  # the client went away in between
+            connection.close()
+
+    def _sibling(self) -> "MockHttpProtocol":
+        return type(self)(config=self.config, server_state=self.server_state, app_state=self.app_state, _loop=self.loop)
+
     # ------------------------------------------------------------------ limits
     def _count_head(self, size: int) -> None:
         self._head_bytes += size
@@ -251,9 +285,12 @@ _CONNECTION_ERRORS: dict[int, type[HubSpotError]] = {
 }
 
 
-def protocol_for(limits: ServerLimits) -> type[MockHttpProtocol]:
-    """The protocol class for one server: its limits, and its own registry of idle connections."""
-    return type("MockHttpProtocol", (MockHttpProtocol,), {"limits": limits, "idle": OrderedDict()})
+def protocol_for(limits: ServerLimits, listeners: Sequence[socket.socket] = ()) -> type[MockHttpProtocol]:
+    """The protocol class for one server: its limits, its own registry of idle connections, and the sockets it
+    listens on (accepted from eagerly; made non-blocking here, as the event loop makes its own copy)."""
+    for listener in listeners:
+        listener.setblocking(False)
+    return type("MockHttpProtocol", (MockHttpProtocol,), {"limits": limits, "idle": OrderedDict(), "listeners": tuple(listeners)})
 
 
 def tune_gc() -> None:
@@ -269,13 +306,20 @@ def tune_gc() -> None:
     gc.set_threshold(100_000, 50, 1000)
 
 
-def uvicorn_config(app: Any, log_level: str = "info", access_log: bool = False, limits: ServerLimits | None = None) -> uvicorn.Config:
+def uvicorn_config(
+    app: Any,
+    log_level: str = "info",
+    access_log: bool = False,
+    limits: ServerLimits | None = None,
+    listeners: Sequence[socket.socket] = (),
+) -> uvicorn.Config:
+    """`listeners`: the sockets the server will be run on (`Server.run(sockets=...)`)."""
     limits = limits or ServerLimits.from_settings(Settings())
     return uvicorn.Config(
         app,
         log_level=log_level,
         access_log=access_log,
-        http=protocol_for(limits),
+        http=protocol_for(limits, listeners),
         lifespan="on",
         # After this, calls still in flight (a stalled upload, a `hang` fault) are cancelled and the lifespan's
         # shutdown saves the state: a process manager's SIGTERM never waits on a client.

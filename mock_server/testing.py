@@ -24,7 +24,7 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1") -> Iterator[str]:
     port = sock.getsockname()[1]
     settings = getattr(getattr(app, "state", None), "settings", None)
     limits = ServerLimits.from_settings(settings if isinstance(settings, Settings) else Settings())
-    server = uvicorn.Server(uvicorn_config(app, "warning", limits=limits))
+    server = uvicorn.Server(uvicorn_config(app, "warning", limits=limits, listeners=[sock]))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

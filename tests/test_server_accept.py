@@ -1,0 +1,82 @@
+"""New connections are accepted as soon as the server sees one of them, not one per turn of the event loop.
+
+libuv (under uvloop, which uvicorn picks) accepts a single connection per turn. Under load one turn answers a
+request on every busy connection, so of 128 clients connecting at once to a busy mock the last waited over a
+second for its accept: the 128-connection p99 of the benchmark. server.MockHttpProtocol takes the rest of the
+queue itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Iterator
+
+import pytest
+import uvloop
+from uvicorn.server import ServerState
+
+from mock_server import create_app
+from mock_server.server import uvicorn_config
+
+BURST = 64
+TURNS = 6  # the accepted sockets reach connection_made through a task and the transport's own callbacks
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(2048)
+    yield sock
+    sock.close()
+
+
+def test_a_burst_of_connections_is_accepted_within_a_few_turns_of_the_loop(listener: socket.socket) -> None:
+    config = uvicorn_config(create_app(), "warning", listeners=[listener])
+    config.load()
+    state = ServerState()
+    loop = uvloop.new_event_loop()
+    try:
+        def protocol() -> asyncio.Protocol:
+            return config.http_protocol_class(config=config, server_state=state, app_state={}, _loop=loop)  # type: ignore[call-arg]
+
+        server = loop.run_until_complete(loop.create_server(protocol, sock=listener))
+        # Handshakes complete in the kernel: all of them wait in the accept queue before the loop turns again.
+        clients = [socket.create_connection(listener.getsockname()) for _ in range(BURST)]
+        for _ in range(TURNS):
+            loop.run_until_complete(asyncio.sleep(0))
+        assert len(state.connections) == BURST
+
+        # And they are served: a request on the last one is answered.
+        last = clients[-1]
+        last.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = b""
+
+        async def read() -> None:
+            nonlocal answer
+            last.setblocking(False)
+            while not answer.startswith(b"HTTP/1.1 200") or b"\r\n\r\n" not in answer:
+                try:
+                    answer += last.recv(65536)
+                except BlockingIOError:
+                    await asyncio.sleep(0.005)
+
+        loop.run_until_complete(asyncio.wait_for(read(), 10))
+        assert answer.startswith(b"HTTP/1.1 200")
+        for client in clients:
+            client.close()
+        server.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+        loop.run_until_complete(asyncio.sleep(0.05))
+    finally:
+        loop.close()
+
+
+def test_a_server_without_listeners_accepts_as_uvloop_does(listener: socket.socket) -> None:
+    """Without its listening sockets the protocol has nothing to take from: the loop's own accept is the only one
+    (the tests' in-process servers and the proxy may be built so)."""
+    config = uvicorn_config(create_app(), "warning")
+    config.load()
+    assert config.http_protocol_class.listeners == ()  # type: ignore[union-attr]
