@@ -123,6 +123,8 @@ def app_info(e: MarketingEvent) -> dict[str, str]:
 
 
 def property_values(call: Call, e: MarketingEvent) -> list[dict[str, Any]]:
+    if not e.custom_properties:  # most events: no list comprehension to set up
+        return []
     return [property_value(call, e, name, value) for name, value in e.custom_properties.items()]
 
 
