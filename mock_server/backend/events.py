@@ -23,8 +23,6 @@ EVENT_FIELDS = {
     "eventCancelled": "event_cancelled",
     "eventCompleted": "event_completed",
 }
-EVENT_KEYS = ("externalAccountId", "externalEventId")
-EVENT_INPUT_KEYS = frozenset(EVENT_FIELDS).union(EVENT_KEYS, ["customProperties"])
 INSTANT_FIELDS = ("startDateTime", "endDateTime")
 Key = tuple[int, str, str]  # (appId, externalAccountId, externalEventId)
 
@@ -165,20 +163,22 @@ class Events(BackendBase):
             event = portal.events[object_id]
             event.updated_at = now
             self.changes.record("event", "updated", object_id, fields.get("eventName", event.event_name))
-        # [A] Writes merge: fields the input leaves out keep their stored values.
-        attributes = EVENT_FIELDS
+        # [A] Writes merge: fields the input leaves out keep their stored values. Keys that are not event fields
+        # (unknown ones, allowed with reject_unknown_fields=false) are skipped here, not filtered out before.
+        attribute_for = EVENT_FIELDS.get
         for name, value in fields.items():
-            setattr(event, attributes[name], value)
+            attribute = attribute_for(name)
+            if attribute is not None:
+                setattr(event, attribute, value)
         if custom:
             event.custom_properties.update(custom)
         return event
 
     @staticmethod
     def _event_fields(index: int | None, raw: dict[str, Any]) -> dict[str, Any]:
-        """One input (`index` in a batch; None: the body) as event fields (instants parsed), keys and
-        customProperties; unknown keys (allowed with reject_unknown_fields=false) left out. Raises before the
-        request changes anything."""
-        fields = raw.copy() if raw.keys() <= _INPUT_KEYS else {k: v for k, v in raw.items() if k in _INPUT_KEYS}
+        """One input (`index` in a batch; None: the body), its instants parsed. Raises before the request changes
+        anything."""
+        fields = raw.copy()
         name = ""
         try:  # parse_instant directly (cached), not through _instant: two calls per event on the hot path
             for name in INSTANT_FIELDS:
@@ -367,7 +367,6 @@ def unique_id(key: Key) -> str:
     return "-".join(map(str, key))
 
 
-_INPUT_KEYS = EVENT_INPUT_KEYS | {"objectId"}
 _SEARCH_MATCHES: dict[str, Callable[[str, str], bool]] = {
     "exact": lambda value, q: value == q,
     "prefix": lambda value, q: value.startswith(q),
