@@ -3,6 +3,9 @@ seed) driven directly, one request after another, for each throughput scenario. 
 Python: middleware, pipeline, validation, backend, shaping, journal. `--profile` prints where it goes.
 
     .venv/bin/python benchmarks/in_process.py [--calls 20000] [--rounds 5] [--scenario upsert-10] [--profile]
+
+benchmarks/instructions.sh counts instructions per call with valgrind, for the whole app or from one layer inward
+(`--layer`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -37,9 +40,36 @@ def scope_for(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-async def drive(app: Any, scenario: Scenario, calls: int) -> float:
+# The app's layers, outermost first (mock_server/app.py), down to the endpoint the route picks. `--layer` drives
+# the app from one of them inward: the difference between two layers' instruction counts is what the outer one
+# costs.
+LAYERS = ("app", "server-errors", "journal", "faults", "exceptions", "router", "endpoint")
+
+
+def layer_entry(app: Any, template: dict[str, Any], layer: str) -> tuple[Any, Callable[[], dict[str, Any]]]:
+    """The ASGI callable that `layer` names, and what the layers outside it would have put in each call's scope."""
+    stack = app.middleware_stack = app.middleware_stack or app.build_middleware_stack()
+    chain = [app, stack, stack.app, stack.app.app, stack.app.app.app, app.router]
+    if layer == "endpoint":
+        route = app.router.routes[0]  # the operations' tree (urls.api_routes): its child scope names the endpoint
+        _, child = route.matches(template)
+        return route.handle, lambda: {**child, "path_params": dict(child["path_params"]), "app": app, "state": _state()}
+    target = chain[LAYERS.index(layer)]
+    if layer == "app":
+        return target, dict
+    if layer in ("server-errors", "journal"):
+        return target, lambda: {"app": app}
+    return target, lambda: {"app": app, "state": _state()}
+
+
+def _state() -> dict[str, Any]:
+    return {"correlation_id": "00000000-0000-4000-8000-000000000000"}  # what the journal gives each call
+
+
+async def drive(app: Any, scenario: Scenario, calls: int, layer: str = "app") -> float:
     """Seconds per call over `calls` calls; every answer must be 2xx."""
     template = scope_for(scenario)
+    target, outer = layer_entry(app, template, layer)
     body_message = {"type": "http.request", "body": scenario.body, "more_body": False}
     statuses: list[int] = []
 
@@ -52,7 +82,7 @@ async def drive(app: Any, scenario: Scenario, calls: int) -> float:
 
     started = time.perf_counter()
     for _ in range(calls):
-        await app(dict(template), receive, send)
+        await target({**template, **outer()}, receive, send)
     elapsed = time.perf_counter() - started
     bad = [s for s in statuses if not 200 <= s < 300]
     if bad:
@@ -80,6 +110,7 @@ def main() -> None:
         help="only run N calls of the first scenario after a warm-up (for an instruction count under valgrind: the "
         "difference between two N is the cost of the calls, whatever else the machine is doing)",
     )
+    parser.add_argument("--layer", choices=LAYERS, default="app", help="drive the app from this layer inward (with --just)")
     args = parser.parse_args()
     app, scenarios = build()
     chosen = [scenarios[key] for key in args.scenario] if args.scenario else list(scenarios.values())
@@ -88,9 +119,9 @@ def main() -> None:
     gc.freeze()  # as the CLI does (server.tune_gc)
     gc.set_threshold(100_000, 50, 1000)
     if args.just is not None:
-        loop.run_until_complete(drive(app, chosen[0], 500))
+        loop.run_until_complete(drive(app, chosen[0], 500, args.layer))
         if args.just:
-            loop.run_until_complete(drive(app, chosen[0], args.just))
+            loop.run_until_complete(drive(app, chosen[0], args.just, args.layer))
         return
     if args.profile:
         loop.run_until_complete(drive(app, chosen[0], 2000))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
+import yaml
 from starlette.testclient import TestClient
 
 from mock_server import Settings, create_app
@@ -19,6 +21,28 @@ from mock_server.versions import VERSIONS
 
 def all_versions() -> dict[str, dict]:
     return {name: document_for(Settings(), version) for name, version in VERSIONS.items()}
+
+
+SPEC_YAML = Path(__file__).resolve().parent.parent / "openapi" / "marketing-events.yaml"
+
+
+def test_no_mapping_in_the_spec_yaml_repeats_a_key():
+    """YAML keeps the last of two equal keys without a word: a schema that names `results` twice silently
+    serves the second."""
+    repeated = []
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    repeated.append(f"{key} (line {key_node.start_mark.line + 1})")
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    yaml.load(SPEC_YAML.read_text(), Loader=Loader)
+    assert repeated == []
 
 
 def test_every_spec_operation_has_a_handler_and_back():
