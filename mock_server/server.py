@@ -99,8 +99,9 @@ class MockHttpProtocol(HttpToolsProtocol):
     # One registry per server: protocol_for() makes a subclass for each.
     idle: ClassVar[OrderedDict["MockHttpProtocol", None]] = OrderedDict()
     # The server's listening sockets (non-blocking), when it was handed them: new connections waiting there are
-    # accepted by _accept_waiting.
+    # accepted by _accept_waiting; those accepted and not yet made count against the connection cap too.
     listeners: ClassVar[tuple[socket.socket, ...]] = ()
+    accepted_not_made: ClassVar[set[socket.socket]] = set()
 
     # ------------------------------------------------------------------ connection
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's own
@@ -210,16 +211,23 @@ class MockHttpProtocol(HttpToolsProtocol):
         """Accept every connection already waiting on the listening sockets, now. libuv (under uvloop) accepts
         one connection per turn of the event loop, and under load one turn answers a request on every busy
         connection: of 128 clients connecting at once to a busy mock, the last waited 1.2 s for its accept (the
-        128-connection p99). Each is handed to the loop as its own accept would hand it over."""
+        128-connection p99). Each is handed to the loop as its own accept would hand it over.
+
+        Only up to the connection cap: past it, the loop's own accept takes them one by one, and each new one
+        makes room by closing the connection idle longest (_make_room), so the descriptors never run out."""
+        pending = self.accepted_not_made
+        room = min(ACCEPT_BURST, self.limits.max_connections - len(self.connections) - len(pending))
         for listener in self.listeners:
-            for _ in range(ACCEPT_BURST):
+            while room > 0:
                 try:
                     connection, _ = listener.accept()
                 except (BlockingIOError, InterruptedError):
                     break
                 except OSError:  # closed at shutdown, or out of descriptors: left to the loop's own accept
                     break
+                room -= 1
                 connection.setblocking(False)
+                pending.add(connection)
                 self.loop.create_task(self._serve_accepted(connection))
 
     async def _serve_accepted(self, connection: socket.socket) -> None:
@@ -227,6 +235,8 @@ class MockHttpProtocol(HttpToolsProtocol):
             await self.loop.connect_accepted_socket(self._sibling, connection)
         except OSError:  # the client went away in between
             connection.close()
+        finally:
+            self.accepted_not_made.discard(connection)
 
     def _sibling(self) -> "MockHttpProtocol":
         return type(self)(config=self.config, server_state=self.server_state, app_state=self.app_state, _loop=self.loop)
@@ -290,7 +300,8 @@ def protocol_for(limits: ServerLimits, listeners: Sequence[socket.socket] = ()) 
     listens on (accepted from eagerly; made non-blocking here, as the event loop makes its own copy)."""
     for listener in listeners:
         listener.setblocking(False)
-    return type("MockHttpProtocol", (MockHttpProtocol,), {"limits": limits, "idle": OrderedDict(), "listeners": tuple(listeners)})
+    attributes = {"limits": limits, "idle": OrderedDict(), "listeners": tuple(listeners), "accepted_not_made": set()}
+    return type("MockHttpProtocol", (MockHttpProtocol,), attributes)
 
 
 def tune_gc() -> None:

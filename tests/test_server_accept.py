@@ -17,7 +17,7 @@ import uvloop
 from uvicorn.server import ServerState
 
 from mock_server import create_app
-from mock_server.server import uvicorn_config
+from mock_server.server import ServerLimits, uvicorn_config
 
 BURST = 64
 TURNS = 6  # the accepted sockets reach connection_made through a task and the transport's own callbacks
@@ -69,6 +69,40 @@ def test_a_burst_of_connections_is_accepted_within_a_few_turns_of_the_loop(liste
         server.close()
         for connection in list(state.connections):
             connection.shutdown()
+        loop.run_until_complete(asyncio.sleep(0.05))
+    finally:
+        loop.close()
+
+
+def test_accepting_at_once_stops_at_the_connection_cap(listener: socket.socket) -> None:
+    """Past the cap the loop's own accept takes connections one by one, each making room by closing the one idle
+    longest: accepting a burst beyond it would run the process out of descriptors (and libuv then drops every
+    waiting connection)."""
+    cap = 8
+    config = uvicorn_config(create_app(), "warning", limits=ServerLimits(max_connections=cap), listeners=[listener])
+    config.load()
+    protocol_class = config.http_protocol_class
+    state = ServerState()
+    loop = uvloop.new_event_loop()
+    try:
+        def protocol() -> asyncio.Protocol:
+            return protocol_class(config=config, server_state=state, app_state={}, _loop=loop)  # type: ignore[call-arg]
+
+        server = loop.run_until_complete(loop.create_server(protocol, sock=listener))
+        clients = [socket.create_connection(listener.getsockname()) for _ in range(3 * cap)]
+        def server_sockets() -> int:
+            """Accepted and not yet closed: the descriptors the server holds for connections."""
+            fds = {s.fileno() for s in protocol_class.accepted_not_made}  # type: ignore[union-attr]
+            fds |= {c.transport.get_extra_info("socket").fileno() for c in state.connections if not c.transport.is_closing()}
+            return len(fds)
+
+        for _ in range(TURNS):
+            loop.run_until_complete(asyncio.sleep(0))
+            assert server_sockets() <= cap + 1  # the loop's own accept may be one over while it makes room
+        assert len(state.connections) <= cap
+        for client in clients:
+            client.close()
+        server.close()
         loop.run_until_complete(asyncio.sleep(0.05))
     finally:
         loop.close()
