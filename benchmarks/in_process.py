@@ -50,6 +50,9 @@ def layer_entry(app: Any, template: dict[str, Any], layer: str) -> tuple[Any, Ca
     """The ASGI callable that `layer` names, and what the layers outside it would have put in each call's scope."""
     stack = app.middleware_stack = app.middleware_stack or app.build_middleware_stack()
     chain = [app, stack, stack.app, stack.app.app, stack.app.app.app, app.router]
+    expected = ["Starlette", "ServerErrorMiddleware", "JournalMiddleware", "FaultMiddleware", "ExceptionMiddleware", "Router"]
+    if [type(layer).__name__ for layer in chain] != expected:  # app.py's order changed: LAYERS must follow it
+        raise SystemExit(f"the app's layers are {[type(layer).__name__ for layer in chain]}, not {expected}")
     if layer == "endpoint":
         route = app.router.routes[0]  # the operations' tree (urls.api_routes): its child scope names the endpoint
         _, child = route.matches(template)
@@ -110,7 +113,7 @@ def main() -> None:
         help="only run N calls of the first scenario after a warm-up (for an instruction count under valgrind: the "
         "difference between two N is the cost of the calls, whatever else the machine is doing)",
     )
-    parser.add_argument("--layer", choices=LAYERS, default="app", help="drive the app from this layer inward (with --just)")
+    parser.add_argument("--layer", choices=LAYERS, default="app", help="drive the app from this layer inward")
     args = parser.parse_args()
     app, scenarios = build()
     chosen = [scenarios[key] for key in args.scenario] if args.scenario else list(scenarios.values())
@@ -124,18 +127,18 @@ def main() -> None:
             loop.run_until_complete(drive(app, chosen[0], args.just, args.layer))
         return
     if args.profile:
-        loop.run_until_complete(drive(app, chosen[0], 2000))
+        loop.run_until_complete(drive(app, chosen[0], 2000, args.layer))
         profiler = cProfile.Profile()
         profiler.enable()
-        loop.run_until_complete(drive(app, chosen[0], args.calls))
+        loop.run_until_complete(drive(app, chosen[0], args.calls, args.layer))
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
     print(f"in-process cost per call, median of {args.rounds} rounds of {args.calls:,} calls (µs)")
     medians = {}
     for scenario in chosen:
-        loop.run_until_complete(drive(app, scenario, min(2000, args.calls)))  # warm-up
-        rounds = [loop.run_until_complete(drive(app, scenario, args.calls)) * 1e6 for _ in range(args.rounds)]
+        loop.run_until_complete(drive(app, scenario, min(2000, args.calls), args.layer))  # warm-up
+        rounds = [loop.run_until_complete(drive(app, scenario, args.calls, args.layer)) * 1e6 for _ in range(args.rounds)]
         medians[scenario.key] = {"median_us": statistics.median(rounds), "rounds_us": rounds, "calls": args.calls}
         print(f"  {scenario.key:<16} {statistics.median(rounds):7.1f}   (rounds: {', '.join(f'{r:.1f}' for r in rounds)})")
     if args.json:

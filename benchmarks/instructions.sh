@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 scenario="${1:-upsert-10}"
 calls="${2:-1000}"
 layer="${3:-app}"
-count() {  # calls, layer
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python benchmarks/in_process.py \
+count() {  # calls, layer; one hash seed for every run, so that separate processes lay out their dicts alike
+  PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python benchmarks/in_process.py \
     --scenario "$scenario" --layer "$2" --just "$1" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 per_call() {  # layer

@@ -11,8 +11,9 @@ uvicorn's httptools protocol, with what it leaves out:
 - an unparseable request after valid ones is answered 400 after their answers, in order (uvicorn answers it at
   once, so the valid request is applied but its answer lost);
 - the connection's transport in the ASGI scope, so that a fault can drop it (ASGI has no way to say "drop it");
-- connections waiting to be accepted are accepted at once (see `_accept_waiting`): libuv, under uvloop, accepts
-  one per turn of the event loop, and under load the last of a burst of new connections waited a second.
+- connections waiting to be accepted are accepted at once, up to the connection cap (see `_accept_waiting`):
+  libuv, under uvloop, accepts one per turn of the event loop, and under load the last of a burst of new
+  connections waited over a second.
 
 What uvicorn offers was not enough: `timeout_keep_alive` runs only after an answer; `limit_concurrency` answers
 503 to every request once that many connections are open, idle ones included, so half-open sockets would shut
@@ -45,7 +46,7 @@ try:
 except ImportError:  # Windows: no open-files limit to respect or raise
     resource = None  # type: ignore[assignment]
 
-ACCEPT_BURST = 512  # connections accepted in one go at most, so a connection storm cannot stall the answers
+ACCEPT_BURST = 512  # connections one drain accepts at most (each new connection drains again, up to the cap)
 RESERVED_FILES = 64  # descriptors kept for everything but connections: the listener, logs, the state file
 LINGER_SECONDS = 2.0  # after a final error answer, how long the rest of the request is read and dropped
 
@@ -232,11 +233,20 @@ class MockHttpProtocol(HttpToolsProtocol):
 
     async def _serve_accepted(self, connection: socket.socket) -> None:
         try:
-            await self.loop.connect_accepted_socket(self._sibling, connection)
+            if self._stopped_listening():  # the server is shutting down: too late to serve this one
+                connection.close()
+                return
+            _, protocol = await self.loop.connect_accepted_socket(self._sibling, connection)
+            if self._stopped_listening():  # shut down while it was set up: uvicorn's shutdown did not see it
+                protocol.shutdown()
         except OSError:  # the client went away in between
             connection.close()
         finally:
             self.accepted_not_made.discard(connection)
+
+    def _stopped_listening(self) -> bool:
+        """uvicorn's shutdown closes the listening sockets first (a closed socket's descriptor is -1)."""
+        return all(listener.fileno() == -1 for listener in self.listeners)
 
     def _sibling(self) -> "MockHttpProtocol":
         return type(self)(config=self.config, server_state=self.server_state, app_state=self.app_state, _loop=self.loop)
@@ -297,7 +307,7 @@ _CONNECTION_ERRORS: dict[int, type[HubSpotError]] = {
 
 def protocol_for(limits: ServerLimits, listeners: Sequence[socket.socket] = ()) -> type[MockHttpProtocol]:
     """The protocol class for one server: its limits, its own registry of idle connections, and the sockets it
-    listens on (accepted from eagerly; made non-blocking here, as the event loop makes its own copy)."""
+    listens on (accepted from eagerly, so made non-blocking here before the first accept)."""
     for listener in listeners:
         listener.setblocking(False)
     attributes = {"limits": limits, "idle": OrderedDict(), "listeners": tuple(listeners), "accepted_not_made": set()}

@@ -208,6 +208,32 @@ def test_unknown_fields_are_ignored_when_not_rejected():
     assert "hs_secret_field" not in str(mock.state())
 
 
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("POST", "/events", event_body("course-2", objectId="999")),  # single create
+        ("PUT", "/events/course-1", {**event_body("course-1"), "objectId": "999"}),
+        ("POST", "/events/upsert", {"inputs": [{**event_body("course-1"), "objectId": "999"}]}),
+        ("PATCH", "/events/course-1", {"eventName": "Renamed", "objectId": "999", "externalEventId": "other"}),
+        ("PATCH", "/{objectId}", {"eventName": "Renamed", "objectId": "999", "externalAccountId": "other", "externalEventId": "other"}),
+        ("POST", "/batch/update", {"inputs": [{"objectId": "{objectId}", "eventName": "Renamed", "externalAccountId": "other", "externalEventId": "other"}]}),
+    ],
+    ids=["create", "put", "upsert", "patch-external", "patch-object", "batch-update"],
+)
+def test_keys_of_other_shapes_are_ignored_when_unknown_fields_are_not_rejected(method, path, body):
+    """With reject_unknown_fields=false, an objectId where the body names the event by external ids (or external
+    ids where it names it by objectId) is one more unknown field: ignored, never a 500 or half a write."""
+    mock = make_mock(reject_unknown_fields=False)
+    object_id = mock.create("course-1")
+    fill = lambda value: value.replace("{objectId}", object_id) if isinstance(value, str) else value  # noqa: E731
+    body = {k: ([{kk: fill(vv) for kk, vv in i.items()} for i in v] if k == "inputs" else fill(v)) for k, v in body.items()}
+    response = mock.call(method, V3 + fill(path), params=ACCOUNT_Q if "/events/course-1" in path else None, json=body)
+    assert response.status_code == 200, response.text
+    events = mock.events()
+    assert "999" not in events and object_id in events
+    assert {(e["externalAccountId"], e["externalEventId"]) for e in events.values()} <= {(ACCOUNT, "course-1"), (ACCOUNT, "course-2")}
+
+
 # ---------------------------------------------------------------------------------------------- PATCH by objectId
 def test_patch_by_object_id_then_reads_by_external_ids_show_it(mock):
     object_id = mock.create("course-1", eventOrganizer="Acme", customProperties=[{"name": "webinar_platform", "value": "zoom"}])

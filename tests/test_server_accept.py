@@ -108,9 +108,40 @@ def test_accepting_at_once_stops_at_the_connection_cap(listener: socket.socket) 
         loop.close()
 
 
+def test_connections_accepted_while_the_server_shuts_down_are_told_to_close(listener: socket.socket) -> None:
+    """uvicorn's shutdown closes the listeners, then tells the connections it can see to close. Those accepted just
+    before and set up just after must close too, or the shutdown waits its whole grace period on them."""
+    config = uvicorn_config(create_app(), "warning", listeners=[listener])
+    config.load()
+    state = ServerState()
+    loop = uvloop.new_event_loop()
+    try:
+        def protocol() -> asyncio.Protocol:
+            return config.http_protocol_class(config=config, server_state=state, app_state={}, _loop=loop)  # type: ignore[call-arg]
+
+        server = loop.run_until_complete(loop.create_server(protocol, sock=listener))
+        clients = [socket.create_connection(listener.getsockname()) for _ in range(BURST)]
+
+        async def shut_down_as_uvicorn_does() -> None:
+            while not state.connections:  # the first connection is made: the others are being accepted
+                await asyncio.sleep(0)
+            server.close()
+            listener.close()
+            for connection in list(state.connections):
+                connection.shutdown()
+            await asyncio.sleep(0.1)
+
+        loop.run_until_complete(shut_down_as_uvicorn_does())
+        assert [c for c in state.connections if not c.transport.is_closing()] == []
+        for client in clients:
+            client.close()
+        loop.run_until_complete(asyncio.sleep(0.05))
+    finally:
+        loop.close()
+
+
 def test_a_server_without_listeners_accepts_as_uvloop_does(listener: socket.socket) -> None:
-    """Without its listening sockets the protocol has nothing to take from: the loop's own accept is the only one
-    (the tests' in-process servers and the proxy may be built so)."""
+    """Without its listening sockets the protocol has nothing to take from: the loop's own accept is the only one."""
     config = uvicorn_config(create_app(), "warning")
     config.load()
     assert config.http_protocol_class.listeners == ()  # type: ignore[union-attr]

@@ -131,8 +131,8 @@ class Events(BackendBase):
     def _write_event(
         self, portal: Portal, key: Key, fields: dict[str, Any], outcome: BatchOutcome, index: int | None, now: int
     ) -> MarketingEvent:
-        """Create the key's event or update it with `fields` (event fields and customProperties only). `index`
-        names the input in a batch (None: the body) for a note."""
+        """Create the key's event or update it with `fields`: its event fields and customProperties (any other key
+        is skipped). `index` names the input in a batch (None: the body) for a note."""
         custom_inputs = fields.pop("customProperties", None)
         custom = None
         if custom_inputs:
