@@ -8,10 +8,14 @@ reaches the rules. The suites steer half of the positive cases and leave the res
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import hypothesis.strategies as st
+
+from mock_server import Settings, create_app
+from mock_server.inspector.dump import dump_state
 
 STATES = ("register", "attend", "cancel")
 READ_STATES = ("REGISTERED", "ATTENDED", "CANCELLED", "NO_SHOW")
@@ -30,6 +34,26 @@ class Seeded:
     app_id: int
     developer_key: str
     token: str
+
+    @classmethod
+    def for_suite(cls, first_vid: int, contacts: int, developer_key: str, token: str) -> "Seeded":
+        """The suites' seed: three events of two accounts, `contacts` contacts from `first_vid`, two lists."""
+        return cls(
+            events=(("acct-1", "webinar-1"), ("acct-1", "webinar-2"), ("acct-2", "conference-1")),
+            vids=tuple(first_vid + i for i in range(contacts)),
+            emails=tuple(f"seeded{i}@example.com" for i in range(contacts)),
+            lists=("101", "102"),
+            app_id=1,
+            developer_key=developer_key,
+            token=token,
+        )
+
+    def app(self) -> tuple[Any, list[str]]:
+        """A mock holding this seed, in CONTRACT_PROFILE (live by default), where only the seed's token is valid (so
+        schemathesis' ignored-auth check has something to prove); and its events' objectIds, the same after each
+        reset."""
+        app = create_app(Settings.for_profile(os.environ.get("CONTRACT_PROFILE", "live"), accept_any_token=False), seed=self.seed())
+        return app, [str(e["objectId"]) for e in dump_state(app.state.backend)["portals"]["1"]["events"]]
 
     def seed(self) -> dict[str, Any]:
         return {

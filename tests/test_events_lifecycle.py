@@ -211,12 +211,12 @@ def test_unknown_fields_are_ignored_when_not_rejected():
 @pytest.mark.parametrize(
     "method, path, body",
     [
-        ("POST", "/events", event_body("course-2", objectId="999")),  # single create
-        ("PUT", "/events/course-1", {**event_body("course-1"), "objectId": "999"}),
-        ("POST", "/events/upsert", {"inputs": [{**event_body("course-1"), "objectId": "999"}]}),
-        ("PATCH", "/events/course-1", {"eventName": "Renamed", "objectId": "999", "externalEventId": "other"}),
-        ("PATCH", "/{objectId}", {"eventName": "Renamed", "objectId": "999", "externalAccountId": "other", "externalEventId": "other"}),
-        ("POST", "/batch/update", {"inputs": [{"objectId": "{objectId}", "eventName": "Renamed", "externalAccountId": "other", "externalEventId": "other"}]}),
+        ("POST", "/events", lambda oid: event_body("course-2", objectId="999")),  # single create
+        ("PUT", "/events/course-1", lambda oid: event_body("course-1", objectId="999")),
+        ("POST", "/events/upsert", lambda oid: {"inputs": [event_body("course-1", objectId="999")]}),
+        ("PATCH", "/events/course-1", lambda oid: {"eventName": "Renamed", "objectId": "999", "externalEventId": "other"}),
+        ("PATCH", "/{oid}", lambda oid: {"eventName": "Renamed", "objectId": "999", "externalAccountId": "other", "externalEventId": "other"}),
+        ("POST", "/batch/update", lambda oid: {"inputs": [{"objectId": oid, "eventName": "Renamed", "externalAccountId": "other", "externalEventId": "other"}]}),
     ],
     ids=["create", "put", "upsert", "patch-external", "patch-object", "batch-update"],
 )
@@ -225,9 +225,8 @@ def test_keys_of_other_shapes_are_ignored_when_unknown_fields_are_not_rejected(m
     ids where it names it by objectId) is one more unknown field: ignored, never a 500 or half a write."""
     mock = make_mock(reject_unknown_fields=False)
     object_id = mock.create("course-1")
-    fill = lambda value: value.replace("{objectId}", object_id) if isinstance(value, str) else value  # noqa: E731
-    body = {k: ([{kk: fill(vv) for kk, vv in i.items()} for i in v] if k == "inputs" else fill(v)) for k, v in body.items()}
-    response = mock.call(method, V3 + fill(path), params=ACCOUNT_Q if "/events/course-1" in path else None, json=body)
+    params = ACCOUNT_Q if path.startswith("/events/course-1") else None
+    response = mock.call(method, V3 + path.format(oid=object_id), params=params, json=body(object_id))
     assert response.status_code == 200, response.text
     events = mock.events()
     assert "999" not in events and object_id in events

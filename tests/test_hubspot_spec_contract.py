@@ -37,8 +37,6 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from starlette.testclient import TestClient
 
 from contracts import drift
-from mock_server import Settings, create_app
-from mock_server.inspector.dump import dump_state
 
 from steering import EVENT_DETAILS_URL, Seeded, steered
 
@@ -49,18 +47,8 @@ ALLOWLIST = drift.HERE / "hubspot_spec_allowlist.yaml"
 REQUEST_ARRAY_ITEMS = 2
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
 
-SEEDED = Seeded(
-    events=(("acct-1", "webinar-1"), ("acct-1", "webinar-2"), ("acct-2", "conference-1")),
-    vids=tuple(2**31 + 2000 + i for i in range(4)),
-    emails=tuple(f"seeded{i}@example.com" for i in range(4)),
-    lists=("101", "102"),
-    app_id=1,
-    developer_key="dev-hubspot-spec",
-    token="pat-hubspot-spec",
-)
-
-app = create_app(Settings.for_profile(os.environ.get("CONTRACT_PROFILE", "live"), accept_any_token=False), seed=SEEDED.seed())
-OBJECT_IDS = [str(e["objectId"]) for e in dump_state(app.state.backend)["portals"]["1"]["events"]]  # the same after each reset
+SEEDED = Seeded.for_suite(2**31 + 2000, 4, developer_key="dev-hubspot-spec", token="pat-hubspot-spec")
+app, OBJECT_IDS = SEEDED.app()
 
 
 # ---------------------------------------------------------------------------------------------- the allow-list

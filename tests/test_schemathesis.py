@@ -27,7 +27,6 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from mock_server import Settings, create_app
-from mock_server.inspector.dump import dump_state
 from mock_server.versions import VERSIONS
 
 from steering import EVENT_DETAILS_URL, Seeded, steered
@@ -38,19 +37,10 @@ DATED_EXAMPLES = EXAMPLES if THOROUGH else 5
 CENSUS_EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "10"))
 # schemathesis.toml gives the app-settings operations this developer key (its auth for developerHapikey).
 CONFIGURED = tomllib.loads((Path(__file__).resolve().parents[1] / "schemathesis.toml").read_text(encoding="utf-8"))
-SEEDED = Seeded(
-    events=(("acct-1", "webinar-1"), ("acct-1", "webinar-2"), ("acct-2", "conference-1")),
-    vids=tuple(2**31 + 1000 + i for i in range(5)),
-    emails=tuple(f"seeded{i}@example.com" for i in range(5)),
-    lists=("101", "102"),
-    app_id=1,
-    developer_key=CONFIGURED["auth"]["openapi"]["developerHapikey"]["api_key"],
-    token="pat-contract-tests",
+SEEDED = Seeded.for_suite(
+    2**31 + 1000, 5, developer_key=CONFIGURED["auth"]["openapi"]["developerHapikey"]["api_key"], token="pat-contract-tests"
 )
-
-# Only the seeded token is valid, so schemathesis' ignored-auth check has something to prove.
-app = create_app(Settings.for_profile(os.environ.get("CONTRACT_PROFILE", "live"), accept_any_token=False), seed=SEEDED.seed())
-OBJECT_IDS = [str(e["objectId"]) for e in dump_state(app.state.backend)["portals"]["1"]["events"]]
+app, OBJECT_IDS = SEEDED.app()
 # The census's mock: deleting a missing event and looking up an unknown externalEventId answer 404 (their
 # settings; by default a 204 and `total: 0`), so that every operation has a client error for cases to reach.
 census_app = create_app(

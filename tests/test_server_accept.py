@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
 
 import pytest
 import uvloop
@@ -32,8 +34,23 @@ def listener() -> Iterator[socket.socket]:
     sock.close()
 
 
-def test_a_burst_of_connections_is_accepted_within_a_few_turns_of_the_loop(listener: socket.socket) -> None:
-    config = uvicorn_config(create_app(), "warning", listeners=[listener])
+@dataclass
+class Served:
+    loop: asyncio.AbstractEventLoop
+    server: asyncio.AbstractServer
+    state: ServerState
+    protocol_class: Any
+
+    def turn(self, times: int = TURNS) -> None:
+        for _ in range(times):
+            self.loop.run_until_complete(asyncio.sleep(0))
+
+
+@contextmanager
+def serving(listener: socket.socket, limits: ServerLimits | None = None) -> Iterator[Served]:
+    """The mock's protocol on `listener` in a uvloop loop of the test's own, set up as uvicorn's Server does, so
+    that the test decides when the loop turns."""
+    config = uvicorn_config(create_app(), "warning", limits=limits, listeners=[listener])
     config.load()
     state = ServerState()
     loop = uvloop.new_event_loop()
@@ -42,11 +59,25 @@ def test_a_burst_of_connections_is_accepted_within_a_few_turns_of_the_loop(liste
             return config.http_protocol_class(config=config, server_state=state, app_state={}, _loop=loop)  # type: ignore[call-arg]
 
         server = loop.run_until_complete(loop.create_server(protocol, sock=listener))
-        # Handshakes complete in the kernel: all of them wait in the accept queue before the loop turns again.
-        clients = [socket.create_connection(listener.getsockname()) for _ in range(BURST)]
-        for _ in range(TURNS):
-            loop.run_until_complete(asyncio.sleep(0))
-        assert len(state.connections) == BURST
+        yield Served(loop, server, state, config.http_protocol_class)
+        server.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+        loop.run_until_complete(asyncio.sleep(0.05))
+    finally:
+        loop.close()
+
+
+def connect(listener: socket.socket, count: int) -> list[socket.socket]:
+    """Handshakes complete in the kernel: all of them wait in the accept queue before the loop turns again."""
+    return [socket.create_connection(listener.getsockname()) for _ in range(count)]
+
+
+def test_a_burst_of_connections_is_accepted_within_a_few_turns_of_the_loop(listener: socket.socket) -> None:
+    with serving(listener) as served:
+        clients = connect(listener, BURST)
+        served.turn()
+        assert len(served.state.connections) == BURST
 
         # And they are served: a request on the last one is answered.
         last = clients[-1]
@@ -62,16 +93,10 @@ def test_a_burst_of_connections_is_accepted_within_a_few_turns_of_the_loop(liste
                 except BlockingIOError:
                     await asyncio.sleep(0.005)
 
-        loop.run_until_complete(asyncio.wait_for(read(), 10))
+        served.loop.run_until_complete(asyncio.wait_for(read(), 10))
         assert answer.startswith(b"HTTP/1.1 200")
         for client in clients:
             client.close()
-        server.close()
-        for connection in list(state.connections):
-            connection.shutdown()
-        loop.run_until_complete(asyncio.sleep(0.05))
-    finally:
-        loop.close()
 
 
 def test_accepting_at_once_stops_at_the_connection_cap(listener: socket.socket) -> None:
@@ -79,68 +104,45 @@ def test_accepting_at_once_stops_at_the_connection_cap(listener: socket.socket) 
     longest: accepting a burst beyond it would run the process out of descriptors (and libuv then drops every
     waiting connection)."""
     cap = 8
-    config = uvicorn_config(create_app(), "warning", limits=ServerLimits(max_connections=cap), listeners=[listener])
-    config.load()
-    protocol_class = config.http_protocol_class
-    state = ServerState()
-    loop = uvloop.new_event_loop()
-    try:
-        def protocol() -> asyncio.Protocol:
-            return protocol_class(config=config, server_state=state, app_state={}, _loop=loop)  # type: ignore[call-arg]
+    with serving(listener, ServerLimits(max_connections=cap)) as served:
+        clients = connect(listener, 3 * cap)
 
-        server = loop.run_until_complete(loop.create_server(protocol, sock=listener))
-        clients = [socket.create_connection(listener.getsockname()) for _ in range(3 * cap)]
         def server_sockets() -> int:
             """Accepted and not yet closed: the descriptors the server holds for connections."""
-            fds = {s.fileno() for s in protocol_class.accepted_not_made}  # type: ignore[union-attr]
-            fds |= {c.transport.get_extra_info("socket").fileno() for c in state.connections if not c.transport.is_closing()}
+            fds = {s.fileno() for s in served.protocol_class.accepted_not_made}
+            fds |= {c.transport.get_extra_info("socket").fileno() for c in served.state.connections if not c.transport.is_closing()}
             return len(fds)
 
         for _ in range(TURNS):
-            loop.run_until_complete(asyncio.sleep(0))
+            served.turn(1)
             assert server_sockets() <= cap + 1  # the loop's own accept may be one over while it makes room
-        assert len(state.connections) <= cap
+        assert len(served.state.connections) <= cap
         for client in clients:
             client.close()
-        server.close()
-        loop.run_until_complete(asyncio.sleep(0.05))
-    finally:
-        loop.close()
 
 
 def test_connections_accepted_while_the_server_shuts_down_are_told_to_close(listener: socket.socket) -> None:
     """uvicorn's shutdown closes the listeners, then tells the connections it can see to close. Those accepted just
     before and set up just after must close too, or the shutdown waits its whole grace period on them."""
-    config = uvicorn_config(create_app(), "warning", listeners=[listener])
-    config.load()
-    state = ServerState()
-    loop = uvloop.new_event_loop()
-    try:
-        def protocol() -> asyncio.Protocol:
-            return config.http_protocol_class(config=config, server_state=state, app_state={}, _loop=loop)  # type: ignore[call-arg]
-
-        server = loop.run_until_complete(loop.create_server(protocol, sock=listener))
-        clients = [socket.create_connection(listener.getsockname()) for _ in range(BURST)]
+    with serving(listener) as served:
+        clients = connect(listener, BURST)
 
         async def shut_down_as_uvicorn_does() -> None:
-            while not state.connections:  # the first connection is made: the others are being accepted
+            while not served.state.connections:  # the first connection is made: the others are being accepted
                 await asyncio.sleep(0)
-            server.close()
+            served.server.close()
             listener.close()
-            for connection in list(state.connections):
+            for connection in list(served.state.connections):
                 connection.shutdown()
             await asyncio.sleep(0.1)
 
-        loop.run_until_complete(shut_down_as_uvicorn_does())
-        assert [c for c in state.connections if not c.transport.is_closing()] == []
+        served.loop.run_until_complete(shut_down_as_uvicorn_does())
+        assert [c for c in served.state.connections if not c.transport.is_closing()] == []
         for client in clients:
             client.close()
-        loop.run_until_complete(asyncio.sleep(0.05))
-    finally:
-        loop.close()
 
 
-def test_a_server_without_listeners_accepts_as_uvloop_does(listener: socket.socket) -> None:
+def test_a_server_without_listeners_accepts_as_uvloop_does() -> None:
     """Without its listening sockets the protocol has nothing to take from: the loop's own accept is the only one."""
     config = uvicorn_config(create_app(), "warning")
     config.load()
